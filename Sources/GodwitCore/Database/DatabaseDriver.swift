@@ -1,0 +1,127 @@
+/// How to open a connection.
+public struct ConnectionOptions: Sendable {
+    /// Open for reading only: nothing is created, not even Godwit's tables (dry-runs, status).
+    public var isReadOnly: Bool
+    /// `application_name` on PostgreSQL: `godwit <actor>@<host>`.
+    public var applicationName: String
+    /// Seconds to wait for the connection.
+    public var connectTimeout: Int
+    /// The PostgreSQL schema for Godwit's tables and the search_path; nil for the default.
+    public var schema: String?
+    /// The session's lock_timeout (PostgreSQL).
+    public var lockTimeout: TimeoutValue?
+    /// The session's statement_timeout (PostgreSQL).
+    public var statementTimeout: TimeoutValue?
+
+    /// Creates options.
+    public init(
+        isReadOnly: Bool = false, applicationName: String = "godwit", connectTimeout: Int = 10, schema: String? = nil,
+        lockTimeout: TimeoutValue? = nil, statementTimeout: TimeoutValue? = nil
+    ) {
+        self.isReadOnly = isReadOnly
+        self.applicationName = applicationName
+        self.connectTimeout = connectTimeout
+        self.schema = schema
+        self.lockTimeout = lockTimeout
+        self.statementTimeout = statementTimeout
+    }
+}
+
+/// How the migration lock is held.
+public enum LockMode: String, Sendable, Codable {
+    /// PostgreSQL session advisory lock; SQLite sidecar flock.
+    case advisory
+    /// A lease row in `<prefix>lock` (PgBouncer in transaction mode).
+    case table
+}
+
+/// What the migration lock is: its name, mode and how long to wait.
+public struct LockRequest: Sendable {
+    /// A stable name, such as `<schema>.<table_prefix>`; the driver derives its key from it.
+    public var name: String
+    /// The table prefix, for the lease table.
+    public var tablePrefix: String
+    /// Advisory or lease.
+    public var mode: LockMode
+    /// How long to wait before giving up with `DatabaseError.Reason.lockTimeout`.
+    public var timeout: TimeoutValue
+    /// Who asks: `actor@host`, written into a lease.
+    public var holder: String
+
+    /// Creates a request.
+    public init(name: String, tablePrefix: String, mode: LockMode, timeout: TimeoutValue, holder: String) {
+        self.name = name
+        self.tablePrefix = tablePrefix
+        self.mode = mode
+        self.timeout = timeout
+        self.holder = holder
+    }
+}
+
+/// Opens connections to one kind of database.
+public protocol DatabaseDriver: Sendable {
+    /// The URL kinds this driver opens.
+    func accepts(_ url: DatabaseURL) -> Bool
+    /// Opens a connection.
+    /// - Throws: `DatabaseError` with reason `.connection`, whose message names the host, port and
+    ///   database (or file) and never the password.
+    func connect(to url: DatabaseURL, options: ConnectionOptions) throws -> any DatabaseConnection
+}
+
+/// A held migration lock; released by `release()` or when its connection closes.
+public protocol DatabaseLock: AnyObject {
+    /// Releases the lock. Never throws: a lock that cannot be released dies with its session.
+    func release()
+}
+
+/// One open connection. Not thread-safe: use it from one thread at a time.
+public protocol DatabaseConnection: AnyObject {
+    /// The connection's SQL dialect.
+    var dialect: SQLDialect { get }
+    /// Runs a script of one or more statements, none returning rows that matter.
+    /// - Throws: `DatabaseError` whose `position` is the UTF-8 offset in `script` of the statement
+    ///   that failed (or of the exact error), so that the caller can name the line.
+    func execute(_ script: String) throws
+    /// Runs one query and returns its rows, every value as text or nil for NULL.
+    /// - Throws: `DatabaseError`.
+    func query(_ sql: String) throws -> [[String?]]
+    /// True when the table exists (in the connection's schema).
+    /// - Throws: `DatabaseError`.
+    func tableExists(_ name: String) throws -> Bool
+    /// Takes the migration lock, waiting up to the request's timeout; `waiting` is called once
+    /// with a description of the holder when the lock is busy.
+    /// - Throws: `DatabaseError` with reason `.lockTimeout(holder:)` when the wait runs out.
+    func acquireLock(_ request: LockRequest, waiting: (String?) -> Void) throws -> any DatabaseLock
+    /// Describes who holds the migration lock now, or nil when it is free. Takes nothing.
+    /// - Throws: `DatabaseError`.
+    func lockHolder(_ request: LockRequest) throws -> String?
+    /// Splits a script into its statements: each one's text and its UTF-8 offset in the script.
+    /// - Throws: `DatabaseError` when the script cannot be split (a syntax error).
+    func splitStatements(_ script: String) throws -> [(sql: String, offset: Int)]
+    /// Closes the connection; further use is an error.
+    func close()
+}
+
+extension DatabaseConnection {
+    /// Runs `body` inside a write transaction, committing on success and rolling back on error.
+    /// - Throws: what `body` throws, or `DatabaseError` from BEGIN or COMMIT.
+    public func withTransaction<T>(_ body: () throws -> T) throws -> T {
+        try execute(dialect.beginWrite)
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Runs `body` holding the migration lock, released on every path.
+    /// - Throws: `DatabaseError` with reason `.lockTimeout` when the lock is not had in time, or what `body` throws.
+    public func withLock<T>(_ request: LockRequest, waiting: (String?) -> Void, _ body: () throws -> T) throws -> T {
+        let lock = try acquireLock(request, waiting: waiting)
+        defer { lock.release() }
+        return try body()
+    }
+}

@@ -1,0 +1,298 @@
+import Foundation
+
+/// An error in the revision graph or in resolving a target against it.
+public struct GraphError: GodwitError {
+    /// What is wrong and what to do.
+    public var message: String
+    /// The file and line the problem is at, when it is in a file.
+    public var location: SourceLocation?
+    /// The revision the problem is about.
+    public var revision: String?
+    public var exitCode: ExitCode { .usage }
+
+    /// Creates an error.
+    public init(_ message: String, location: SourceLocation? = nil, revision: String? = nil) {
+        self.message = message
+        self.location = location
+        self.revision = revision
+    }
+}
+
+/// The revisions of a project as a graph with Alembic's semantics: parents (`down_revision`),
+/// dependencies (`depends_on`), heads, bases, branch points, merges and branch labels.
+///
+/// The graph is validated when it is built, and every order it gives is deterministic:
+/// `order` is a topological order (parents and dependencies first) that visits the heads
+/// by id and each revision's parents in the order its header lists them, one branch at a time.
+public struct RevisionGraph: Sendable {
+    /// Every revision by id.
+    public let revisions: [String: Revision]
+    /// Every id, parents and dependencies before children.
+    public let order: [String]
+    /// The revisions that are not the parent of any revision, in `order`.
+    public let heads: [String]
+    /// The revisions without parents, in `order`.
+    public let bases: [String]
+    /// Children by parent (through `down_revision` only).
+    public let children: [String: [String]]
+    /// Revisions that name a revision in `depends_on`, by the revision they depend on.
+    public let dependents: [String: [String]]
+    /// The revision that carries each branch label.
+    public let labels: [String: String]
+    let position: [String: Int]
+
+    /// Builds and validates a graph.
+    /// - Throws: `GraphError` for a duplicate id, an unknown `down_revision` or `depends_on`, a cycle,
+    ///   or a branch label used twice; the error names the file and line.
+    public init(_ revisions: [Revision]) throws {
+        var byID: [String: Revision] = [:]
+        byID.reserveCapacity(revisions.count)
+        for revision in revisions {
+            if let other = byID[revision.id] {
+                throw GraphError(
+                    "revision '\(revision.id)' is defined twice, here and in \(other.path)",
+                    location: SourceLocation(file: revision.path, line: revision.headerLines["revision"]),
+                    revision: revision.id)
+            }
+            byID[revision.id] = revision
+        }
+        var children: [String: [String]] = [:]
+        var dependents: [String: [String]] = [:]
+        var labels: [String: String] = [:]
+        for revision in revisions {
+            for parent in revision.downRevisions {
+                guard byID[parent] != nil else {
+                    throw GraphError(
+                        "down_revision '\(parent)' of revision '\(revision.id)' is not a revision of this project",
+                        location: SourceLocation(file: revision.path, line: revision.headerLines["down_revision"]),
+                        revision: revision.id)
+                }
+                children[parent, default: []].append(revision.id)
+            }
+            for dependency in revision.dependsOn {
+                guard byID[dependency] != nil else {
+                    throw GraphError(
+                        "depends_on '\(dependency)' of revision '\(revision.id)' is not a revision of this project",
+                        location: SourceLocation(file: revision.path, line: revision.headerLines["depends_on"]),
+                        revision: revision.id)
+                }
+                dependents[dependency, default: []].append(revision.id)
+            }
+            for label in revision.branchLabels {
+                if let other = labels[label] {
+                    throw GraphError(
+                        "branch label '\(label)' is already used by revision '\(other)'",
+                        location: SourceLocation(file: revision.path, line: revision.headerLines["branch_labels"]),
+                        revision: revision.id)
+                }
+                if byID[label] != nil && label != revision.id {
+                    throw GraphError(
+                        "branch label '\(label)' is also a revision id; choose another label",
+                        location: SourceLocation(file: revision.path, line: revision.headerLines["branch_labels"]),
+                        revision: revision.id)
+                }
+                labels[label] = revision.id
+            }
+        }
+        for key in children.keys { children[key]!.sort() }
+        for key in dependents.keys { dependents[key]!.sort() }
+
+        let sortedIDs = byID.keys.sorted()
+        let headSet = sortedIDs.filter { children[$0] == nil }
+        let order = try Self.topologicalOrder(starts: headSet + sortedIDs, revisions: byID)
+        var position: [String: Int] = [:]
+        position.reserveCapacity(order.count)
+        for (index, id) in order.enumerated() { position[id] = index }
+
+        self.revisions = byID
+        self.order = order
+        self.position = position
+        self.children = children
+        self.dependents = dependents
+        self.labels = labels
+        self.heads = order.filter { children[$0] == nil }
+        self.bases = order.filter { byID[$0]!.downRevisions.isEmpty }
+    }
+
+    /// Builds a graph from short lines, for tests and examples:
+    /// `"d: c1 c2"` (parents), `"x: a deps=b,c labels=billing"`, `"a"` (a base).
+    /// - Throws: `GraphError` as `init(_:)` does.
+    public init(describing lines: [String]) throws {
+        var revisions: [Revision] = []
+        for line in lines {
+            let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            var revision = Revision(id: parts[0], message: parts[0], path: "versions/\(parts[0])_test.sql")
+            if parts.count > 1 {
+                for token in parts[1].split(separator: " ") {
+                    if token.hasPrefix("deps=") {
+                        revision.dependsOn = token.dropFirst(5).split(separator: ",").map(String.init)
+                    } else if token.hasPrefix("labels=") {
+                        revision.branchLabels = token.dropFirst(7).split(separator: ",").map(String.init)
+                    } else if token == "irreversible" {
+                        revision.downgrade = nil
+                    } else {
+                        revision.downRevisions.append(String(token))
+                    }
+                }
+            }
+            revisions.append(revision)
+        }
+        try self.init(revisions)
+    }
+
+    /// Depth-first post-order over parents then dependencies: a deterministic topological order.
+    static func topologicalOrder(starts: [String], revisions: [String: Revision]) throws -> [String] {
+        var state: [String: UInt8] = [:]  // 1 visiting, 2 done
+        state.reserveCapacity(revisions.count)
+        var order: [String] = []
+        order.reserveCapacity(revisions.count)
+        var stack: [(id: String, edges: [String], next: Int)] = []
+        for start in starts where state[start] == nil {
+            let revision = revisions[start]!
+            state[start] = 1
+            stack.append((start, revision.downRevisions + revision.dependsOn, 0))
+            while !stack.isEmpty {
+                let top = stack.count - 1
+                if stack[top].next < stack[top].edges.count {
+                    let edge = stack[top].edges[stack[top].next]
+                    stack[top].next += 1
+                    switch state[edge] {
+                    case nil:
+                        let parent = revisions[edge]!
+                        state[edge] = 1
+                        stack.append((edge, parent.downRevisions + parent.dependsOn, 0))
+                    case 1:
+                        let ids = stack.map(\.id)
+                        let cycle = Array(ids[ids.lastIndex(of: edge)!...]) + [edge]
+                        let revision = revisions[stack[top].id]!
+                        throw GraphError(
+                            "the revisions form a cycle: \(cycle.map { "'\($0)'" }.joined(separator: " -> ")); a revision cannot descend from itself",
+                            location: SourceLocation(file: revision.path, line: revision.headerLines["down_revision"]),
+                            revision: revision.id)
+                    default:
+                        break
+                    }
+                } else {
+                    let done = stack.removeLast()
+                    state[done.id] = 2
+                    order.append(done.id)
+                }
+            }
+        }
+        return order
+    }
+
+    /// Loads every `*.sql` file of `directory` as a revision and builds the graph.
+    /// - Parameters:
+    ///   - directory: the versions folder.
+    ///   - root: the project root, so that paths in messages are relative to it.
+    /// - Throws: `RevisionFileError` for a bad file, `GraphError` for a bad graph.
+    public static func load(directory: URL, root: URL) throws -> RevisionGraph {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        let relativeFolder = relativePath(of: directory, to: root)
+        guard manager.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw GraphError(
+                "the versions folder '\(relativeFolder)' does not exist; create it or set 'versions:' in environments/environments.yaml",
+                location: SourceLocation(file: "environments/environments.yaml"))
+        }
+        let names = try manager.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".sql") }.sorted()
+        let revisions: [Revision] = try names.map { name in
+            let path = relativeFolder.isEmpty ? name : "\(relativeFolder)/\(name)"
+            let url = directory.appendingPathComponent(name)
+            guard let data = manager.contents(atPath: url.path) else {
+                throw RevisionFileError(file: path, line: nil, "cannot read the file")
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw RevisionFileError(file: path, line: nil, "the file is not valid UTF-8")
+            }
+            return try RevisionFile.parse(text, path: path)
+        }
+        return try RevisionGraph(revisions)
+    }
+
+    /// `url`'s path relative to `root` when inside it, else the absolute path.
+    public static func relativePath(of url: URL, to root: URL) -> String {
+        let path = url.standardizedFileURL.path
+        let base = root.standardizedFileURL.path
+        if path == base { return "" }
+        let prefix = base.hasSuffix("/") ? base : base + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+    }
+
+    // MARK: - Looking things up
+
+    /// The revision with `id`; crashes on an unknown id, so only use ids from this graph.
+    public subscript(id: String) -> Revision { revisions[id]! }
+
+    /// The parents and dependencies of `id`.
+    public func requirements(of id: String) -> [String] {
+        let revision = revisions[id]!
+        return revision.downRevisions + revision.dependsOn
+    }
+
+    /// The children and dependents of `id`.
+    public func successors(of id: String) -> [String] {
+        (children[id] ?? []) + (dependents[id] ?? [])
+    }
+
+    /// True when more than one revision names `id` as its parent.
+    public func isBranchPoint(_ id: String) -> Bool { (children[id]?.count ?? 0) > 1 }
+
+    /// The revisions with several children, in `order`.
+    public var branchPoints: [String] { order.filter { isBranchPoint($0) } }
+
+    /// Sorts ids by their place in `order`.
+    public func sorted(_ ids: some Sequence<String>) -> [String] {
+        ids.sorted { (position[$0] ?? Int.max, $0) < (position[$1] ?? Int.max, $1) }
+    }
+
+    /// Resolves a full id, a unique prefix of one, or a branch label to a revision id.
+    /// - Throws: `GraphError` when nothing matches, or when a prefix matches several ids (all listed).
+    public func resolve(_ name: String) throws -> String {
+        if revisions[name] != nil { return name }
+        if let labeled = labels[name] { return labeled }
+        let matches = order.filter { $0.hasPrefix(name) }
+        if matches.count == 1 { return matches[0] }
+        if matches.isEmpty {
+            throw GraphError(
+                "no revision '\(name)': no id starts with it and no branch label has that name; 'godwit history' lists them",
+                revision: name)
+        }
+        throw GraphError(
+            "'\(name)' is ambiguous: it is a prefix of \(matches.count) revisions (\(matches.sorted().joined(separator: ", "))); give more characters",
+            revision: name)
+    }
+
+    /// Every ancestor and dependency of `ids`, transitively, including `ids`.
+    public func ancestry(of ids: some Sequence<String>) -> Set<String> {
+        closure(of: ids) { requirements(of: $0) }
+    }
+
+    /// Every descendant and dependent of `ids`, transitively, including `ids`.
+    public func descendants(of ids: some Sequence<String>) -> Set<String> {
+        closure(of: ids) { successors(of: $0) }
+    }
+
+    func closure(of ids: some Sequence<String>, next: (String) -> [String]) -> Set<String> {
+        var seen = Set<String>()
+        var stack = Array(ids)
+        while let id = stack.popLast() {
+            if seen.insert(id).inserted { stack.append(contentsOf: next(id)) }
+        }
+        return seen
+    }
+
+    /// The heads of an applied set: applied revisions none of whose children or dependents is applied.
+    public func heads(ofApplied applied: Set<String>) -> [String] {
+        sorted(applied.filter { id in
+            revisions[id] != nil && !successors(of: id).contains { applied.contains($0) }
+        })
+    }
+
+    /// The graph heads at or above `id`: the heads of the branch that `id` starts.
+    public func heads(above id: String) -> [String] {
+        let below = closure(of: [id]) { children[$0] ?? [] }
+        return heads.filter { below.contains($0) }
+    }
+}

@@ -1,0 +1,19 @@
+import GodwitCore
+
+/// Opens SQLite databases: `sqlite:path` and `sqlite::memory:` URLs.
+public struct SQLiteDriver: DatabaseDriver {
+    /// Creates the driver.
+    public init() {}
+
+    public func accepts(_ url: DatabaseURL) -> Bool {
+        if case .sqlite = url.kind { return true }
+        return false
+    }
+
+    public func connect(to url: DatabaseURL, options: ConnectionOptions) throws -> any DatabaseConnection {
+        guard case .sqlite(let path) = url.kind else {
+            throw DatabaseError(.connection, "the SQLite driver cannot open '\(url)'")
+        }
+        return try SQLiteConnection(path: path, options: options)
+    }
+}
