@@ -1,1 +1,293 @@
+import Foundation
 import GodwitCore
+import Yams
+
+/// An error in the environments file or in choosing an environment (exit 2).
+public struct ConfigurationError: GodwitError {
+    public var message: String
+    public var location: SourceLocation?
+    public var environment: String?
+    public var exitCode: ExitStatus { .usage }
+
+    /// Creates an error.
+    public init(_ message: String, location: SourceLocation? = nil, environment: String? = nil) {
+        self.message = message
+        self.location = location
+        self.environment = environment
+    }
+}
+
+/// A Godwit project: its root, the environments file, and where the revisions are (SPEC §1-§2).
+public struct Project: Sendable {
+    /// The environments file, relative to the root.
+    public static let configPath = "environments/environments.yaml"
+
+    /// The project's root folder.
+    public let root: URL
+    /// The folder of revisions.
+    public let versionsDirectory: URL
+    /// The order revisions must flow in.
+    public let promotion: [String]
+    /// The environment used when `-e` is not given.
+    public let defaultEnvironment: String?
+    /// The prefix of Godwit's own tables.
+    public let tablePrefix: String
+    /// A JSON Lines file that every audit record is also appended to.
+    public let auditLog: URL?
+    /// The desired schema, for autogenerate.
+    public let schemaFile: URL?
+    /// The scratch database URL as written (not yet expanded).
+    public let scratchURL: String?
+    /// The environments, by name.
+    public let environments: [String: Environment]
+
+    /// Every environment: promotion order first, then the others by name.
+    public var orderedEnvironments: [Environment] {
+        promotion.compactMap { environments[$0] }
+            + environments.keys.filter { !promotion.contains($0) }.sorted().compactMap { environments[$0] }
+    }
+
+    /// Finds the project: `explicit` (from `--project` or `GODWIT_PROJECT`), else the first folder
+    /// from `start` upward that holds `environments/environments.yaml`.
+    /// - Throws: `ConfigurationError` when there is none.
+    public static func locate(explicit: String?, from start: URL) throws -> URL {
+        if let explicit, !explicit.isEmpty {
+            let url = URL(fileURLWithPath: explicit, relativeTo: start).standardizedFileURL
+            guard FileManager.default.fileExists(atPath: url.appendingPathComponent(configPath).path) else {
+                throw ConfigurationError(
+                    "'\(explicit)' is not a Godwit project: it has no \(configPath); run 'godwit init \(explicit)' to create one")
+            }
+            return url
+        }
+        var folder = start.standardizedFileURL
+        while true {
+            if FileManager.default.fileExists(atPath: folder.appendingPathComponent(configPath).path) { return folder }
+            let parent = folder.deletingLastPathComponent()
+            if parent.path == folder.path { break }
+            folder = parent
+        }
+        throw ConfigurationError(
+            "no Godwit project here: no \(configPath) in '\(start.path)' or any folder above it; run 'godwit init' or pass --project DIR")
+    }
+
+    /// Loads the environments file of the project at `root`.
+    /// - Throws: `ConfigurationError` naming `environments/environments.yaml:line` for bad YAML,
+    ///   an unknown key (with the closest valid key), a bad value or an undeclared environment.
+    public init(root: URL) throws {
+        self.root = root
+        let path = Self.configPath
+        guard let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path),
+            let text = String(data: data, encoding: .utf8)
+        else {
+            throw ConfigurationError("cannot read \(path)", location: SourceLocation(file: path))
+        }
+        let node: Node
+        do {
+            guard let composed = try Yams.compose(yaml: text) else {
+                throw ConfigurationError("\(path) is empty; it needs at least 'environments:'", location: SourceLocation(file: path, line: 1))
+            }
+            node = composed
+        } catch let error as YamlError {
+            throw Self.describe(error, path: path)
+        }
+        let reader = YAMLReader(path: path)
+        let top = try reader.mapping(node, what: "the environments file")
+        try reader.checkKeys(
+            top, allowed: ["versions", "promotion", "default_environment", "table_prefix", "audit_log", "schema", "scratch_url", "environments"],
+            what: "top-level key")
+
+        let versions = try top["versions"].map { try reader.string($0, key: "versions") } ?? "versions"
+        versionsDirectory = root.appendingPathComponent(versions).standardizedFileURL
+        promotion = try top["promotion"].map { try reader.stringList($0, key: "promotion") } ?? []
+        tablePrefix = try top["table_prefix"].map { try reader.string($0, key: "table_prefix") } ?? "godwit_"
+        if !tablePrefix.isEmpty && !RevisionFile.isValidID(tablePrefix) {
+            throw ConfigurationError(
+                "table_prefix '\(tablePrefix)' may only hold letters, digits and '_'", location: reader.location(top["table_prefix"]))
+        }
+        auditLog = try top["audit_log"].map { root.appendingPathComponent(try reader.string($0, key: "audit_log")) }
+        schemaFile = try top["schema"].map { root.appendingPathComponent(try reader.string($0, key: "schema")) }
+        scratchURL = try top["scratch_url"].map { try reader.string($0, key: "scratch_url") }
+
+        guard let environmentsNode = top["environments"] else {
+            throw ConfigurationError(
+                "\(path) declares no 'environments:'; add at least one, e.g. 'dev: {url: sqlite:var/dev.sqlite3}'",
+                location: SourceLocation(file: path, line: 1))
+        }
+        var environments: [String: Environment] = [:]
+        let entries = try reader.mappingEntries(environmentsNode, what: "'environments'")
+        if entries.isEmpty {
+            throw ConfigurationError("'environments' is empty; declare at least one", location: reader.location(environmentsNode))
+        }
+        for (name, keyNode, value) in entries {
+            guard RevisionFile.isValidID(name.replacingOccurrences(of: "-", with: "_")) else {
+                throw ConfigurationError(
+                    "environment name '\(name)' may only hold letters, digits, '-' and '_'", location: reader.location(keyNode))
+            }
+            environments[name] = try Environment(name: name, node: value, reader: reader, nameLine: reader.location(keyNode).line)
+        }
+        self.environments = environments
+
+        for name in promotion where environments[name] == nil {
+            throw ConfigurationError(
+                "promotion names '\(name)', which is not declared under 'environments'; declare it or remove it from 'promotion'",
+                location: reader.location(top["promotion"]))
+        }
+        if Set(promotion).count != promotion.count {
+            throw ConfigurationError("promotion names an environment twice", location: reader.location(top["promotion"]))
+        }
+        if let node = top["default_environment"] {
+            let name = try reader.string(node, key: "default_environment")
+            guard let environment = environments[name] else {
+                var message = "default_environment '\(name)' is not declared under 'environments'"
+                if let close = closestMatch(to: name, in: Array(environments.keys)) { message += "; did you mean '\(close)'?" }
+                throw ConfigurationError(message, location: reader.location(node))
+            }
+            guard !environment.isProtected else {
+                throw ConfigurationError(
+                    "default_environment '\(name)' is protected; the default must never be a protected environment",
+                    location: reader.location(node))
+            }
+            defaultEnvironment = name
+        } else {
+            defaultEnvironment = nil
+        }
+    }
+
+    /// The environment named `name`, or the default one when `name` is nil.
+    /// - Throws: `ConfigurationError` for an unknown name (with a suggestion) or no default.
+    public func environment(_ name: String?) throws -> Environment {
+        guard let name = name ?? defaultEnvironment else {
+            if environments.count == 1 { return environments.values.first! }
+            throw ConfigurationError(
+                "no environment given and no default_environment set; pass -e with one of \(environments.keys.sorted().joined(separator: ", "))")
+        }
+        guard let environment = environments[name] else {
+            var message = "no environment '\(name)' in \(Self.configPath)"
+            if let close = closestMatch(to: name, in: Array(environments.keys)) {
+                message += "; did you mean '\(close)'?"
+            } else {
+                message += "; environments are \(environments.keys.sorted().joined(separator: ", "))"
+            }
+            throw ConfigurationError(message)
+        }
+        return environment
+    }
+
+    /// The environment that must already have a revision before `environment` may get it.
+    public func predecessor(of environment: String) -> String? {
+        guard let index = promotion.firstIndex(of: environment), index > 0 else { return nil }
+        return promotion[index - 1]
+    }
+
+    /// Loads the revision graph from the versions folder.
+    /// - Throws: `RevisionFileError` or `GraphError`.
+    public func loadGraph() throws -> RevisionGraph {
+        try RevisionGraph.load(directory: versionsDirectory, root: root)
+    }
+
+    /// The versions folder relative to the root.
+    public var versionsPath: String { RevisionGraph.relativePath(of: versionsDirectory, to: root) }
+
+    /// The `after_upgrade.sql` hook of an environment, when the file exists.
+    public func afterUpgradeHook(for environment: String) -> URL? {
+        let url = root.appendingPathComponent("environments/\(environment)/after_upgrade.sql")
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }
+
+    static func describe(_ error: YamlError, path: String) -> ConfigurationError {
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
+            let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+            return ConfigurationError(
+                "invalid YAML: \(what)", location: SourceLocation(file: path, line: mark.line, column: mark.column))
+        case .composer(let context, let problem, let mark, _):
+            let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+            return ConfigurationError(
+                "invalid YAML: \(what)", location: SourceLocation(file: path, line: mark.line, column: mark.column))
+        default:
+            return ConfigurationError("invalid YAML: \(error)", location: SourceLocation(file: path))
+        }
+    }
+}
+
+/// Reads typed values out of a YAML node tree, with `path:line` in every error.
+struct YAMLReader {
+    let path: String
+
+    func location(_ node: Node?) -> SourceLocation {
+        SourceLocation(file: path, line: node?.mark?.line, column: nil)
+    }
+
+    func mappingEntries(_ node: Node, what: String) throws -> [(String, Node, Node)] {
+        guard case .mapping(let mapping) = node else {
+            throw ConfigurationError("\(what) must be a mapping of keys to values", location: location(node))
+        }
+        var seen: [String: Int] = [:]
+        var result: [(String, Node, Node)] = []
+        for (key, value) in mapping {
+            guard case .scalar(let scalar) = key else {
+                throw ConfigurationError("a key in \(what) must be a plain name", location: location(key))
+            }
+            if let first = seen[scalar.string] {
+                throw ConfigurationError(
+                    "key '\(scalar.string)' is given twice (first on line \(first))", location: location(key))
+            }
+            seen[scalar.string] = key.mark?.line ?? 0
+            result.append((scalar.string, key, value))
+        }
+        return result
+    }
+
+    func mapping(_ node: Node, what: String) throws -> [String: Node] {
+        var result: [String: Node] = [:]
+        for (key, keyNode, value) in try mappingEntries(node, what: what) {
+            result[key] = value
+            result["\u{0}line:\(key)"] = keyNode
+        }
+        return result
+    }
+
+    func checkKeys(_ mapping: [String: Node], allowed: [String], what: String) throws {
+        for key in mapping.keys.sorted() where !key.hasPrefix("\u{0}") && !allowed.contains(key) {
+            var message = "unknown \(what) '\(key)'"
+            if let close = closestMatch(to: key, in: allowed) {
+                message += "; did you mean '\(close)'?"
+            } else {
+                message += "; valid keys are \(allowed.joined(separator: ", "))"
+            }
+            throw ConfigurationError(message, location: location(mapping["\u{0}line:\(key)"]))
+        }
+    }
+
+    func string(_ node: Node, key: String) throws -> String {
+        guard case .scalar(let scalar) = node else {
+            throw ConfigurationError("'\(key)' must be a single value, not a list or mapping", location: location(node))
+        }
+        return scalar.string
+    }
+
+    func bool(_ node: Node, key: String) throws -> Bool {
+        let text = try string(node, key: key).lowercased()
+        switch text {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw ConfigurationError("'\(key)' must be true or false, not '\(text)'", location: location(node))
+        }
+    }
+
+    func stringList(_ node: Node, key: String) throws -> [String] {
+        guard case .sequence(let sequence) = node else {
+            throw ConfigurationError("'\(key)' must be a list, e.g. [dev, test, prod]", location: location(node))
+        }
+        return try sequence.map { try string($0, key: key) }
+    }
+
+    func timeout(_ node: Node, key: String) throws -> TimeoutValue {
+        let text = try string(node, key: key)
+        guard let value = TimeoutValue(parsing: text) else {
+            throw ConfigurationError(
+                "'\(key)' value '\(text)' is not a duration; write e.g. 500ms, 10s, 5m or 1h", location: location(node))
+        }
+        return value
+    }
+}

@@ -1,5 +1,5 @@
 /// How an error ends the process: the exit codes of SPEC §8.
-public enum ExitCode: Int32, Sendable, Codable {
+public enum ExitStatus: Int32, Sendable, Codable {
     /// The operation failed: an SQL error, an unreachable database.
     case failed = 1
     /// Usage or configuration error: bad flags, bad YAML, bad revision file, bad graph.
@@ -39,7 +39,7 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
 /// Every error Godwit shows a user: what was wrong, where, and what to do next.
 public protocol GodwitError: Error, CustomStringConvertible {
     /// The exit code this error ends the process with.
-    var exitCode: ExitCode { get }
+    var exitCode: ExitStatus { get }
     /// The message, lowercase, identifiers quoted, with one next step when there is one.
     var message: String { get }
     /// Where in a file, when the error is about a file.
@@ -65,7 +65,7 @@ extension GodwitError {
 
 /// A plain error with every field settable, used where one layer adds context to another's error.
 public struct ContextualError: GodwitError {
-    public var exitCode: ExitCode
+    public var exitCode: ExitStatus
     public var message: String
     public var location: SourceLocation?
     public var environment: String?
@@ -74,7 +74,7 @@ public struct ContextualError: GodwitError {
 
     /// Creates an error.
     public init(
-        _ exitCode: ExitCode, _ message: String, location: SourceLocation? = nil,
+        _ exitCode: ExitStatus, _ message: String, location: SourceLocation? = nil,
         environment: String? = nil, revision: String? = nil, sqlstate: String? = nil
     ) {
         self.exitCode = exitCode

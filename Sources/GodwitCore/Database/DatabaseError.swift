@@ -42,7 +42,7 @@ public struct DatabaseError: GodwitError {
         self.position = position
     }
 
-    public var exitCode: ExitCode {
+    public var exitCode: ExitStatus {
         if case .lockTimeout = reason { return .lockTimeout }
         return .failed
     }

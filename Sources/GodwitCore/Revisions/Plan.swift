@@ -52,7 +52,7 @@ public struct PlanRefusal: GodwitError {
     public var message: String
     public var revision: String?
     public var location: SourceLocation?
-    public var exitCode: ExitCode { .refused }
+    public var exitCode: ExitStatus { .refused }
 
     /// Creates a refusal.
     public init(_ message: String, revision: String? = nil, location: SourceLocation? = nil) {

@@ -6,7 +6,7 @@ public struct RevisionFileError: GodwitError {
     public var location: SourceLocation?
     /// What is wrong and what to do.
     public var message: String
-    public var exitCode: ExitCode { .usage }
+    public var exitCode: ExitStatus { .usage }
 
     /// Creates an error at `file:line`.
     public init(file: String, line: Int?, _ message: String) {

@@ -8,7 +8,7 @@ public struct GraphError: GodwitError {
     public var location: SourceLocation?
     /// The revision the problem is about.
     public var revision: String?
-    public var exitCode: ExitCode { .usage }
+    public var exitCode: ExitStatus { .usage }
 
     /// Creates an error.
     public init(_ message: String, location: SourceLocation? = nil, revision: String? = nil) {

@@ -1,0 +1,132 @@
+import Foundation
+import GodwitCore
+
+/// One audit record (SPEC §4): an operation that changed or tried to change an environment.
+public struct AuditRecord: Sendable, Equatable {
+    /// One revision moved by the operation.
+    public struct Step: Sendable, Equatable {
+        public var revision: String
+        public var direction: Direction
+        public var checksum: String
+        public var durationMS: Int
+
+        /// Creates a step.
+        public init(revision: String, direction: Direction, checksum: String, durationMS: Int) {
+            self.revision = revision
+            self.direction = direction
+            self.checksum = checksum
+            self.durationMS = durationMS
+        }
+
+        var json: JSONValue {
+            .object([
+                "revision": .string(revision), "direction": .string(direction.rawValue), "checksum": .string(checksum),
+                "duration_ms": .int(durationMS),
+            ])
+        }
+
+        init?(json: JSONValue) {
+            guard let revision = json["revision"]?.stringValue, let direction = json["direction"]?.stringValue.flatMap(Direction.init),
+                let checksum = json["checksum"]?.stringValue, let duration = json["duration_ms"]?.intValue
+            else { return nil }
+            self.init(revision: revision, direction: direction, checksum: checksum, durationMS: duration)
+        }
+    }
+
+    public var id: Int
+    public var environment: String
+    public var operation: String
+    public var startedAt: String
+    public var finishedAt: String?
+    public var durationMS: Int?
+    /// `succeeded` or `failed`; nil while the operation runs.
+    public var outcome: String?
+    public var error: String?
+    public var fromHeads: [String]
+    public var toHeads: [String]?
+    public var steps: [Step]
+    public var actor: String
+    public var host: String
+    public var toolVersion: String
+    public var gitCommit: String?
+    public var reason: String?
+    public var prevHash: String?
+    public var hash: String?
+
+    /// Creates a record.
+    public init(
+        id: Int, environment: String, operation: String, startedAt: String, finishedAt: String? = nil,
+        durationMS: Int? = nil, outcome: String? = nil, error: String? = nil, fromHeads: [String], toHeads: [String]? = nil,
+        steps: [Step] = [], actor: String, host: String, toolVersion: String, gitCommit: String?, reason: String?,
+        prevHash: String? = nil, hash: String? = nil
+    ) {
+        self.id = id
+        self.environment = environment
+        self.operation = operation
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.durationMS = durationMS
+        self.outcome = outcome
+        self.error = error
+        self.fromHeads = fromHeads
+        self.toHeads = toHeads
+        self.steps = steps
+        self.actor = actor
+        self.host = host
+        self.toolVersion = toolVersion
+        self.gitCommit = gitCommit
+        self.reason = reason
+        self.prevHash = prevHash
+        self.hash = hash
+    }
+
+    /// The record as JSON, with every field of SPEC §4 (the keys of `godwit audit --json`).
+    public var json: JSONValue {
+        var members = hashedFields
+        members["hash"] = .optional(hash)
+        return .object(members)
+    }
+
+    var hashedFields: [String: JSONValue] {
+        [
+            "id": .int(id), "environment": .string(environment), "operation": .string(operation),
+            "started_at": .string(startedAt), "finished_at": .optional(finishedAt), "duration_ms": .optional(durationMS),
+            "outcome": .optional(outcome), "error": .optional(error), "from_heads": .strings(fromHeads),
+            "to_heads": toHeads.map { .strings($0) } ?? .null, "steps": .array(steps.map(\.json)),
+            "actor": .string(actor), "host": .string(host), "tool_version": .string(toolVersion),
+            "git_commit": .optional(gitCommit), "reason": .optional(reason), "prev_hash": .optional(prevHash),
+        ]
+    }
+
+    /// The canonical JSON the hash covers: every field but `hash`, `prev_hash` included,
+    /// keys sorted, no white space.
+    public var canonicalJSON: String { JSONValue.object(hashedFields).canonical }
+
+    /// SHA-256 of `canonicalJSON`, lowercase hex.
+    public var computedHash: String { Checksum.sha256(canonicalJSON) }
+
+    /// Reads a record from `json` (a line of the JSONL sink or an element of `audit --json`).
+    public init?(json: JSONValue) {
+        guard let id = json["id"]?.intValue, let environment = json["environment"]?.stringValue,
+            let operation = json["operation"]?.stringValue, let startedAt = json["started_at"]?.stringValue
+        else { return nil }
+        self.init(
+            id: id, environment: environment, operation: operation, startedAt: startedAt,
+            finishedAt: json["finished_at"]?.stringValue, durationMS: json["duration_ms"]?.intValue,
+            outcome: json["outcome"]?.stringValue, error: json["error"]?.stringValue,
+            fromHeads: json["from_heads"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+            toHeads: json["to_heads"]?.arrayValue?.compactMap(\.stringValue),
+            steps: json["steps"]?.arrayValue?.compactMap(Step.init(json:)) ?? [],
+            actor: json["actor"]?.stringValue ?? "", host: json["host"]?.stringValue ?? "",
+            toolVersion: json["tool_version"]?.stringValue ?? "", gitCommit: json["git_commit"]?.stringValue,
+            reason: json["reason"]?.stringValue, prevHash: json["prev_hash"]?.stringValue, hash: json["hash"]?.stringValue)
+    }
+
+    /// The current time as ISO 8601 UTC with milliseconds.
+    public static func timestamp(_ date: Date = Date()) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+}

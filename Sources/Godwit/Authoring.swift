@@ -1,0 +1,139 @@
+import Foundation
+import GodwitCore
+
+/// Writes new revision files: `revision` and `merge`.
+public struct Authoring {
+    /// The project.
+    public let project: Project
+    /// The graph the new file joins.
+    public let graph: RevisionGraph
+
+    /// Creates an author for a project and its graph.
+    public init(project: Project, graph: RevisionGraph) {
+        self.project = project
+        self.graph = graph
+    }
+
+    /// A new random 12-character lowercase hex id that no revision has.
+    public func newID() -> String {
+        while true {
+            var generator = SystemRandomNumberGenerator()
+            let id = (0..<12).map { _ in String(Int.random(in: 0..<16, using: &generator), radix: 16) }.joined()
+            if graph.revisions[id] == nil && !graph.order.contains(where: { $0.hasPrefix(id) }) { return id }
+        }
+    }
+
+    /// Writes a new revision whose parent is the current head, or `head` (`base` for a new root).
+    /// - Throws: `GraphError` when there are several heads and no `head`, or a name resolves to nothing;
+    ///   `ContextualError` when the file cannot be written.
+    public func newRevision(message: String, head: String?, branchLabels: [String], dependsOn: [String]) throws -> (id: String, path: String) {
+        let parents: [String]
+        switch head {
+        case nil:
+            if graph.heads.count > 1 {
+                throw GraphError(
+                    "the graph has \(graph.heads.count) heads (\(graph.heads.joined(separator: ", "))); pass --head with the one to build on, or join them first with 'godwit merge -m MESSAGE heads'")
+            }
+            parents = graph.heads
+        case "base"?: parents = []
+        case let name?: parents = [try graph.resolveSingle(name)]
+        }
+        for label in branchLabels {
+            guard RevisionFile.isValidID(label) else { throw GraphError("branch label '\(label)' may only hold letters, digits and '_'") }
+            if let owner = graph.labels[label] { throw GraphError("branch label '\(label)' is already used by revision '\(owner)'") }
+        }
+        let dependencies = try dependsOn.map { try graph.resolveSingle($0) }
+        return try write(parents: parents, message: message, branchLabels: branchLabels, dependsOn: dependencies)
+    }
+
+    /// Writes a merge revision joining `names` (every head when empty or `heads`).
+    /// - Throws: `GraphError` when fewer than two distinct revisions are named.
+    public func merge(message: String, names: [String]) throws -> (id: String, path: String) {
+        let parents: [String]
+        if names.isEmpty || names == ["heads"] {
+            parents = graph.heads
+        } else {
+            parents = try names.map { try graph.resolveSingle($0) }
+        }
+        let unique = parents.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        guard unique.count >= 2 else {
+            throw GraphError(
+                unique.count == 1 && names.isEmpty ? "the graph has only one head ('\(unique[0])'); there is nothing to merge" : "a merge needs at least two different revisions")
+        }
+        return try write(parents: unique, message: message, branchLabels: [], dependsOn: [])
+    }
+
+    func write(parents: [String], message: String, branchLabels: [String], dependsOn: [String]) throws -> (id: String, path: String) {
+        let id = newID()
+        let name = RevisionFile.fileName(id: id, message: message)
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        let text = RevisionFile.render(
+            id: id, downRevisions: parents, message: message, createDate: formatter.string(from: Date()),
+            branchLabels: branchLabels, dependsOn: dependsOn)
+        try? FileManager.default.createDirectory(at: project.versionsDirectory, withIntermediateDirectories: true)
+        let url = project.versionsDirectory.appendingPathComponent(name)
+        guard FileManager.default.createFile(atPath: url.path, contents: Data(text.utf8)) else {
+            throw ContextualError(.failed, "cannot write \(url.path)")
+        }
+        return (id, RevisionGraph.relativePath(of: url, to: project.root))
+    }
+}
+
+/// Creates a new project (`godwit init`).
+public enum Scaffold {
+    /// The files `init` writes, relative to the new project's root.
+    public static func files() -> [(String, String)] {
+        let id = "3f2a9c1b7d4e"
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        let revision = RevisionFile.render(
+            id: id, downRevisions: [], message: "create users", createDate: formatter.string(from: Date()),
+            upgrade: "CREATE TABLE users (\n    id INTEGER PRIMARY KEY,\n    email TEXT NOT NULL UNIQUE\n);\n",
+            downgrade: "DROP TABLE users;\n")
+        return [
+            (Project.configPath, """
+                # Godwit environments: see the README for every key.
+                versions: versions
+                promotion: [dev, test, prod]
+                default_environment: dev
+                table_prefix: godwit_
+
+                environments:
+                  dev:
+                    url: sqlite:var/dev.sqlite3
+                  test:
+                    url: ${TEST_DATABASE_URL:-sqlite:var/test.sqlite3}
+                  prod:
+                    url: ${PROD_DATABASE_URL:-sqlite:var/prod.sqlite3}
+                    protected: true
+                    lock_timeout: 10s
+
+                """),
+            ("versions/\(RevisionFile.fileName(id: id, message: "create users"))", revision),
+            (".gitignore", "var/\n"),
+        ]
+    }
+
+    /// Creates the layout in `directory`, refusing to overwrite anything that exists.
+    /// - Throws: `ConfigurationError` naming the first file that already exists.
+    public static func create(in directory: URL) throws -> [String] {
+        let manager = FileManager.default
+        let files = files()
+        for path in [Project.configPath, "versions"] where manager.fileExists(atPath: directory.appendingPathComponent(path).path) {
+            throw ConfigurationError(
+                "'\(directory.appendingPathComponent(path).path)' already exists; init never overwrites anything (choose an empty folder)")
+        }
+        var written: [String] = []
+        for (path, text) in files {
+            let url = directory.appendingPathComponent(path)
+            if manager.fileExists(atPath: url.path) { continue }
+            try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            guard manager.createFile(atPath: url.path, contents: Data(text.utf8)) else {
+                throw ContextualError(.failed, "cannot write \(url.path)")
+            }
+            written.append(path)
+        }
+        return written
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import GodwitCore
+import Yams
+
+/// One database of the project, as declared under `environments:` (SPEC §2).
+public struct Environment: Sendable {
+    /// Whether lint findings only warn or fail `check` and changes.
+    public enum LintLevel: String, Sendable { case warn, error }
+
+    /// The environment's name.
+    public let name: String
+    /// The URL as written, `${VAR}` not yet expanded.
+    public let urlTemplate: String
+    /// Where the URL is written, for errors.
+    public let urlLocation: SourceLocation
+    /// Refuses to change without `--yes` or a typed confirmation.
+    public let isProtected: Bool
+    /// How long to wait for the migration lock (default 60s).
+    public let migrationLockTimeout: TimeoutValue
+    /// PostgreSQL lock_timeout for the revisions' statements (default 5s).
+    public let lockTimeout: TimeoutValue?
+    /// PostgreSQL statement_timeout per statement.
+    public let statementTimeout: TimeoutValue?
+    /// PostgreSQL schema for Godwit's tables and the search_path.
+    public let schema: String?
+    /// Advisory lock or lease row.
+    public let lockMode: LockMode
+    /// Lint level.
+    public let lint: LintLevel
+
+    static let keys = ["url", "protected", "lock_timeout", "statement_timeout", "schema", "lock", "lint"]
+
+    init(name: String, node: Node, reader: YAMLReader, nameLine: Int?) throws {
+        self.name = name
+        let map = try reader.mapping(node, what: "environment '\(name)'")
+        try reader.checkKeys(map, allowed: Self.keys, what: "key of environment '\(name)'")
+        guard let urlNode = map["url"] else {
+            throw ConfigurationError(
+                "environment '\(name)' has no 'url'; add e.g. 'url: sqlite:var/\(name).sqlite3'",
+                location: SourceLocation(file: reader.path, line: nameLine), environment: name)
+        }
+        urlTemplate = try reader.string(urlNode, key: "url")
+        urlLocation = reader.location(urlNode)
+        isProtected = try map["protected"].map { try reader.bool($0, key: "protected") } ?? false
+        // lock_timeout bounds the wait for the migration lock (SPEC §2); the per-statement
+        // PostgreSQL lock_timeout defaults to 5s (SPEC §6) and follows it when it is shorter.
+        migrationLockTimeout = try map["lock_timeout"].map { try reader.timeout($0, key: "lock_timeout") } ?? TimeoutValue(milliseconds: 60_000)
+        lockTimeout = try map["lock_timeout"].map { try reader.timeout($0, key: "lock_timeout") }
+        statementTimeout = try map["statement_timeout"].map { try reader.timeout($0, key: "statement_timeout") }
+        schema = try map["schema"].map { try reader.string($0, key: "schema") }
+        if let schema, !RevisionFile.isValidID(schema) {
+            throw ConfigurationError(
+                "schema '\(schema)' of environment '\(name)' may only hold letters, digits and '_'",
+                location: reader.location(map["schema"]), environment: name)
+        }
+        if let node = map["lock"] {
+            let text = try reader.string(node, key: "lock")
+            guard let mode = LockMode(rawValue: text) else {
+                throw ConfigurationError(
+                    "lock '\(text)' of environment '\(name)' must be 'advisory' or 'table'", location: reader.location(node),
+                    environment: name)
+            }
+            lockMode = mode
+        } else {
+            lockMode = .advisory
+        }
+        if let node = map["lint"] {
+            let text = try reader.string(node, key: "lint")
+            guard let level = LintLevel(rawValue: text) else {
+                throw ConfigurationError(
+                    "lint '\(text)' of environment '\(name)' must be 'warn' or 'error'", location: reader.location(node),
+                    environment: name)
+            }
+            lint = level
+        } else {
+            lint = .warn
+        }
+    }
+
+    /// The statement lock_timeout for PostgreSQL sessions: the environment's, else 5s.
+    public var effectiveLockTimeout: TimeoutValue { lockTimeout ?? TimeoutValue(milliseconds: 5000) }
+
+    /// The database URL with `${VAR}` and `${VAR:-default}` expanded from `variables`.
+    /// - Throws: `ConfigurationError` naming the variable and this environment when one is unset.
+    public func url(root: URL, variables: [String: String] = ProcessInfo.processInfo.environment) throws -> DatabaseURL {
+        let text = try Self.expand(urlTemplate, variables: variables, environment: name, location: urlLocation)
+        do {
+            return try DatabaseURL(parsing: text, root: root)
+        } catch let error as ContextualError {
+            throw ConfigurationError(error.message, location: urlLocation, environment: name)
+        }
+    }
+
+    /// Expands `${VAR}` and `${VAR:-default}` in `text`.
+    /// - Throws: `ConfigurationError` for an unset variable without default or an unclosed `${`.
+    public static func expand(
+        _ text: String, variables: [String: String], environment: String, location: SourceLocation?
+    ) throws -> String {
+        var result = ""
+        var rest = Substring(text)
+        while let start = rest.range(of: "${") {
+            result += rest[..<start.lowerBound]
+            guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
+                throw ConfigurationError(
+                    "unclosed '${' in the url of environment '\(environment)'", location: location, environment: environment)
+            }
+            let expression = rest[start.upperBound..<end]
+            let name: Substring
+            var fallback: Substring?
+            if let separator = expression.range(of: ":-") {
+                name = expression[..<separator.lowerBound]
+                fallback = expression[separator.upperBound...]
+            } else {
+                name = expression
+            }
+            if let value = variables[String(name)], !(fallback != nil && value.isEmpty) {
+                result += value
+            } else if let fallback {
+                result += fallback
+            } else {
+                throw ConfigurationError(
+                    "environment variable '\(name)' is not set; environment '\(environment)' needs it for its url (set it, or write ${\(name):-default})",
+                    location: location, environment: environment)
+            }
+            rest = rest[rest.index(after: end)...]
+        }
+        return result + rest
+    }
+}

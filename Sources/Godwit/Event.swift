@@ -1,0 +1,15 @@
+import GodwitCore
+
+/// What the orchestration layer reports while it works; the CLI renders it to stderr.
+public enum Event: Sendable {
+    /// The lock is busy; `holder` says who has it, when known.
+    case waitingForLock(environment: String, holder: String?)
+    /// A step begins.
+    case stepStarted(index: Int, count: Int, revision: String, direction: Direction, message: String)
+    /// A step is done.
+    case stepFinished(index: Int, count: Int, revision: String, direction: Direction, durationMS: Int)
+    /// The environment's after_upgrade.sql runs.
+    case hookStarted(environment: String, path: String)
+    /// Something worth a warning that does not stop the operation.
+    case warning(String)
+}

@@ -1,0 +1,453 @@
+import Foundation
+import GodwitCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a user asks of one environment: an upgrade, downgrade, stamp or resolve, and how.
+public struct ChangeRequest: Sendable {
+    /// The operation and its target.
+    public enum Kind: Sendable {
+        case upgrade(Target)
+        case downgrade(Target)
+        case stamp(Target, purge: Bool)
+        case resolve(revision: String, applied: Bool)
+    }
+
+    public var kind: Kind
+    /// Connect read-only, plan, change nothing.
+    public var isDryRun: Bool = false
+    /// The whole plan in one transaction.
+    public var isAtomic: Bool = false
+    /// `--yes` (or a typed confirmation) for a protected environment.
+    public var isConfirmed: Bool = false
+    /// `--skip-promotion-check`.
+    public var skipsPromotionCheck: Bool = false
+    /// `--reason`, stored in the audit record.
+    public var reason: String?
+    /// The operation name to record (`promote` for a promotion).
+    public var operationName: Plan.Operation?
+
+    /// Creates a request.
+    public init(_ kind: Kind) { self.kind = kind }
+
+    var operation: Plan.Operation {
+        if let operationName { return operationName }
+        switch kind {
+        case .upgrade: return .upgrade
+        case .downgrade: return .downgrade
+        case .stamp: return .stamp
+        case .resolve: return .resolve
+        }
+    }
+}
+
+/// Changes one environment: plans against its state, takes its lock, re-reads the state, runs
+/// the steps with their bookkeeping, and seals the audit record (SPEC §4-§6).
+public struct Migrator {
+    /// The workspace.
+    public let workspace: Workspace
+    /// The environment to change.
+    public let environment: Environment
+
+    /// Creates a migrator.
+    public init(workspace: Workspace, environment: Environment) {
+        self.workspace = workspace
+        self.environment = environment
+    }
+
+    var project: Project { workspace.project }
+
+    /// Carries out (or, with `isDryRun`, only plans) a request.
+    /// - Throws: `PlanRefusal` (exit 5) for a protected environment without confirmation, the
+    ///   promotion gate, an irreversible downgrade or a failed revision; `GraphError` for a bad
+    ///   target; `DatabaseError` with environment, revision, file and line when SQL fails, or
+    ///   reason `.lockTimeout` when the lock is not had in time.
+    public func run(_ request: ChangeRequest) throws -> OperationResult {
+        let graph = try workspace.graph()
+        if case .resolve = request.kind {} else if request.isDryRun == false && environment.isProtected && !request.isConfirmed {
+            throw PlanRefusal(
+                "environment '\(environment.name)' is protected; pass --yes to confirm the \(request.operation.rawValue) (nothing was changed)")
+        }
+        let url = try workspace.url(of: environment)
+        if request.isDryRun {
+            let connection = try workspace.connect(environment, readOnly: true)
+            defer { connection.close() }
+            return try workspace.withReadTransaction(connection, environment: environment) {
+                let rows = try workspace.store(for: connection).readRevisions(on: connection)
+                let plan = try makePlan(request, graph: graph, rows: rows)
+                try checkGate(plan, request: request)
+                return result(plan, request: request, durations: [:], auditID: nil, dryRun: true)
+            }
+        }
+        let connection = try workspace.connect(environment, readOnly: false)
+        defer { connection.close() }
+        let store = workspace.store(for: connection)
+        do {
+            return try connection.withLock(workspace.lockRequest(for: environment), waiting: { holder in
+                workspace.events(.waitingForLock(environment: environment.name, holder: holder))
+            }) {
+                try store.createTables(on: connection)
+                try sealInterrupted(store: store, connection: connection)
+                let rows = try store.readRevisions(on: connection)
+                let plan = try makePlan(request, graph: graph, rows: rows)
+                try checkGate(plan, request: request)
+                if plan.isEmpty && !isResolve(request) {
+                    return result(plan, request: request, durations: [:], auditID: nil, dryRun: false)
+                }
+                return try apply(plan, request: request, graph: graph, rows: rows, connection: connection, store: store, url: url)
+            }
+        } catch let error as DatabaseError {
+            throw workspace.contextualize(error, environment: environment, url: url)
+        }
+    }
+
+    func isResolve(_ request: ChangeRequest) -> Bool {
+        if case .resolve = request.kind { return true }
+        return false
+    }
+
+    /// The plan for a request against the environment's recorded rows.
+    func makePlan(_ request: ChangeRequest, graph: RevisionGraph, rows: [AppliedRevision]) throws -> Plan {
+        let applied = Set(rows.map(\.revision))
+        if case .resolve(let name, let markApplied) = request.kind {
+            let id = rows.first(where: { $0.revision == name })?.revision ?? (try? graph.resolve(name)) ?? name
+            guard let row = rows.first(where: { $0.revision == id }), row.isFailed else {
+                throw PlanRefusal(
+                    "revision '\(id)' is not recorded as failed in environment '\(environment.name)'; only a failed non-transactional revision needs resolving",
+                    revision: id)
+            }
+            let state = markApplied ? applied : applied.subtracting([id])
+            let step = graph.revisions[id].map { Plan.Step(revision: $0, direction: markApplied ? .upgrade : .downgrade, sql: nil) }
+            return Plan(
+                operation: .resolve, steps: step.map { [$0] } ?? [], fromHeads: graph.heads(ofApplied: applied),
+                toHeads: graph.heads(ofApplied: state), resultingState: state)
+        }
+        if let failed = rows.first(where: \.isFailed) {
+            throw PlanRefusal(
+                "revision '\(failed.revision)' failed part-way in environment '\(environment.name)' (it runs outside a transaction); finish or undo it by hand, then run 'godwit resolve \(failed.revision) -e \(environment.name) --applied' or '--rolled-back'",
+                revision: failed.revision)
+        }
+        let unknown = rows.map(\.revision).filter { graph.revisions[$0] == nil }
+        var purge = false
+        if case .stamp(_, let p) = request.kind { purge = p }
+        if !unknown.isEmpty && !purge {
+            throw GraphError(
+                "environment '\(environment.name)' has revisions applied that are not in \(project.versionsPath)/: \(unknown.joined(separator: ", ")); restore their files (e.g. check out the branch that has them) or adopt the state with 'godwit stamp --purge'",
+                revision: unknown.first)
+        }
+        var plan: Plan
+        switch request.kind {
+        case .upgrade(let target): plan = try graph.upgradePlan(applied: applied, to: target)
+        case .downgrade(let target): plan = try graph.downgradePlan(applied: applied, to: target)
+        case .stamp(let target, let purge): plan = try graph.stampPlan(applied: applied, to: target, purge: purge)
+        case .resolve: fatalError("handled above")
+        }
+        plan.operation = request.operation
+        if request.isAtomic, let step = plan.steps.first(where: { !$0.revision.isTransactional && $0.sql != nil }) {
+            throw PlanRefusal(
+                "revision '\(step.revision.id)' is 'transactional: false', so the plan cannot run in one transaction; drop --atomic",
+                revision: step.revision.id, location: SourceLocation(file: step.revision.path, line: step.revision.headerLines["transactional"]))
+        }
+        return plan
+    }
+
+    /// The promotion gate (SPEC §6): what the plan brings must already be applied in the predecessor.
+    func checkGate(_ plan: Plan, request: ChangeRequest) throws {
+        let added = plan.steps.filter { $0.direction == .upgrade }.map(\.revision.id)
+        guard !added.isEmpty, !request.skipsPromotionCheck, !isResolve(request),
+            let predecessorName = project.predecessor(of: environment.name),
+            let predecessor = project.environments[predecessorName]
+        else { return }
+        let rows: [AppliedRevision]
+        do {
+            rows = try workspace.readState(of: predecessor)
+        } catch let error as GodwitError {
+            throw ContextualError(
+                .failed,
+                "cannot check the promotion gate of '\(environment.name)': its predecessor '\(predecessorName)' cannot be read: \(error.message)",
+                environment: predecessorName)
+        }
+        let there = Set(rows.filter { !$0.isFailed }.map(\.revision))
+        let missing = added.filter { !there.contains($0) }
+        if !missing.isEmpty {
+            throw PlanRefusal(
+                "promotion gate: \(missing.count == 1 ? "revision" : "revisions") \(missing.map { "'\($0)'" }.joined(separator: ", ")) \(missing.count == 1 ? "is" : "are") not applied in '\(predecessorName)', which comes before '\(environment.name)' in promotion; apply them to '\(predecessorName)' first (then 'godwit promote \(predecessorName) \(environment.name)'), or override with --skip-promotion-check --reason TEXT",
+                revision: missing.first)
+        }
+    }
+
+    func result(_ plan: Plan, request: ChangeRequest, durations: [String: Int], auditID: Int?, dryRun: Bool) -> OperationResult {
+        let isPostgres = (try? workspace.url(of: environment).isPostgreSQL) ?? false
+        let hook = (plan.operation == .upgrade || plan.operation == .promote) && plan.steps.contains { $0.direction == .upgrade && $0.sql != nil }
+            ? project.afterUpgradeHook(for: environment.name).map { RevisionGraph.relativePath(of: $0, to: project.root) } : nil
+        return OperationResult(
+            environment: environment.name, operation: plan.operation, isDryRun: dryRun, fromHeads: plan.fromHeads,
+            toHeads: plan.toHeads,
+            steps: plan.steps.map { step in
+                OperationResult.Step(
+                    revision: step.revision.id, direction: step.direction, message: step.revision.message,
+                    sql: step.sql?.sql, warnings: [], durationMS: durations[step.revision.id],
+                    isReversible: step.revision.isReversible, isTransactional: step.revision.isTransactional,
+                    lockTimeout: isPostgres ? (step.revision.lockTimeout ?? environment.effectiveLockTimeout) : nil,
+                    statementTimeout: isPostgres ? (step.revision.statementTimeout ?? environment.statementTimeout) : nil)
+            },
+            auditID: auditID, lockDescription: lockDescription(isPostgres: isPostgres), isAtomic: request.isAtomic, hook: hook)
+    }
+
+    func lockDescription(isPostgres: Bool) -> String {
+        let wait = environment.migrationLockTimeout
+        if !isPostgres { return "exclusive flock on the database's .godwit.lock file (wait up to \(wait))" }
+        switch environment.lockMode {
+        case .advisory: return "PostgreSQL session advisory lock (wait up to \(wait))"
+        case .table: return "lease row in \(project.tablePrefix)lock (wait up to \(wait))"
+        }
+    }
+
+    // MARK: - Applying
+
+    func apply(
+        _ plan: Plan, request: ChangeRequest, graph: RevisionGraph, rows: [AppliedRevision],
+        connection: any DatabaseConnection, store: StateStore, url: DatabaseURL
+    ) throws -> OperationResult {
+        let identity = workspace.identity
+        let started = Date()
+        var record = AuditRecord(
+            id: try store.nextAuditID(on: connection), environment: environment.name, operation: plan.operation.rawValue,
+            startedAt: AuditRecord.timestamp(started), fromHeads: plan.fromHeads, actor: identity.actor, host: identity.host,
+            toolVersion: identity.toolVersion, gitCommit: identity.gitCommit, reason: request.reason)
+        try connection.withTransaction { try connection.execute(store.insertAuditSQL(record)) }
+
+        var durations: [String: Int] = [:]
+        do {
+            if case .resolve(_, let markApplied) = request.kind, let step = plan.steps.first {
+                let sql = markApplied ? store.updateRevisionSQL(step.revision.id, state: "applied") : store.deleteRevisionSQL(step.revision.id)
+                record.steps.append(.init(revision: step.revision.id, direction: step.direction, checksum: step.revision.checksum, durationMS: 0))
+                try connection.withTransaction { try connection.execute(sql + store.updateAuditStepsSQL(record)) }
+            } else if case .stamp(_, true) = request.kind {
+                try connection.withTransaction {
+                    try connection.execute(store.purgeSQL)
+                    for (index, step) in plan.steps.enumerated() where step.direction == .upgrade {
+                        try runStep(step, index: index, count: plan.steps.count, plan: plan, connection: connection, store: store, record: &record, durations: &durations, inTransaction: true)
+                    }
+                }
+            } else if request.isAtomic {
+                try connection.withTransaction {
+                    for (index, step) in plan.steps.enumerated() {
+                        try runStep(step, index: index, count: plan.steps.count, plan: plan, connection: connection, store: store, record: &record, durations: &durations, inTransaction: true)
+                    }
+                }
+            } else {
+                for (index, step) in plan.steps.enumerated() {
+                    try runStep(step, index: index, count: plan.steps.count, plan: plan, connection: connection, store: store, record: &record, durations: &durations, inTransaction: false)
+                }
+            }
+            if let hook = project.afterUpgradeHook(for: environment.name),
+                plan.operation == .upgrade || plan.operation == .promote,
+                plan.steps.contains(where: { $0.direction == .upgrade })
+            {
+                try runHook(hook, connection: connection)
+            }
+        } catch {
+            let failure = error
+            let committed = try? store.readRevisions(on: connection)
+            if request.isAtomic { record.steps = [] }
+            let message: String
+            if let error = failure as? DatabaseError {
+                message = workspace.contextualize(error, environment: environment, url: url).description
+            } else {
+                message = url.redact(String(describing: failure))
+            }
+            try? finish(&record, outcome: "failed", error: message, heads: graph.heads(ofApplied: Set((committed ?? rows).map(\.revision))), started: started, connection: connection, store: store)
+            if let error = failure as? DatabaseError {
+                throw workspace.contextualize(error, environment: environment, url: url)
+            }
+            throw failure
+        }
+        try finish(&record, outcome: "succeeded", error: nil, heads: plan.toHeads, started: started, connection: connection, store: store)
+        return result(plan, request: request, durations: durations, auditID: record.id, dryRun: false)
+    }
+
+    func runStep(
+        _ step: Plan.Step, index: Int, count: Int, plan: Plan, connection: any DatabaseConnection, store: StateStore,
+        record: inout AuditRecord, durations: inout [String: Int], inTransaction: Bool
+    ) throws {
+        let revision = step.revision
+        workspace.events(.stepStarted(index: index, count: count, revision: revision.id, direction: step.direction, message: revision.message))
+        let begin = DispatchTime.now().uptimeNanoseconds
+        let dialect = connection.dialect
+        let now = AuditRecord.timestamp()
+        let bookkeeping: String
+        switch step.direction {
+        case .upgrade:
+            bookkeeping = store.insertRevisionSQL(revision.id, checksum: revision.checksum, state: "applied", at: now, by: workspace.identity.actor, auditID: record.id)
+        case .downgrade:
+            bookkeeping = store.deleteRevisionSQL(revision.id)
+        }
+        func elapsed() -> Int { Int((DispatchTime.now().uptimeNanoseconds - begin) / 1_000_000) }
+        func stepRecord() -> AuditRecord.Step {
+            AuditRecord.Step(revision: revision.id, direction: step.direction, checksum: revision.checksum, durationMS: elapsed())
+        }
+        let timeouts = dialect.localTimeouts(lock: revision.lockTimeout, statement: revision.statementTimeout)
+
+        guard let section = step.sql else {
+            // A stamp: bookkeeping only.
+            var next = record
+            next.steps.append(stepRecord())
+            let sql = bookkeeping + store.updateAuditStepsSQL(next)
+            if inTransaction { try connection.execute(sql) } else { try connection.withTransaction { try connection.execute(sql) } }
+            record = next
+            return
+        }
+        if revision.isTransactional {
+            var next = record
+            func body() throws {
+                for statement in timeouts { try connection.execute(statement) }
+                try runSection(section, revision: revision, connection: connection)
+                next.steps.append(stepRecord())
+                try connection.execute(bookkeeping + store.updateAuditStepsSQL(next))
+            }
+            if inTransaction { try body() } else { try connection.withTransaction(body) }
+            record = next
+        } else {
+            // Outside a transaction: mark the revision failed first, so that a failure or a kill
+            // part-way leaves a record that refuses later upgrades until `resolve`.
+            let mark = step.direction == .upgrade
+                ? store.insertRevisionSQL(revision.id, checksum: revision.checksum, state: "failed", at: now, by: workspace.identity.actor, auditID: record.id)
+                : store.updateRevisionSQL(revision.id, state: "failed")
+            try connection.withTransaction { try connection.execute(mark) }
+            let sessionTimeouts = dialect.sessionTimeouts(lock: revision.lockTimeout, statement: revision.statementTimeout)
+            for statement in sessionTimeouts { try connection.execute(statement) }
+            defer {
+                if !sessionTimeouts.isEmpty {
+                    try? connection.execute(dialect.sessionTimeouts(lock: environment.effectiveLockTimeout, statement: environment.statementTimeout ?? TimeoutValue(milliseconds: 0)).joined(separator: ";\n"))
+                }
+            }
+            let statements: [(sql: String, offset: Int)]
+            do {
+                statements = try connection.splitStatements(section.sql)
+            } catch var error as DatabaseError {
+                error.revision = revision.id
+                error.location = SourceLocation(file: revision.path, line: section.line(atUTF8Offset: error.position ?? 0))
+                throw error
+            }
+            for statement in statements {
+                do {
+                    try connection.execute(statement.sql)
+                } catch var error as DatabaseError {
+                    error.revision = revision.id
+                    error.location = SourceLocation(file: revision.path, line: section.line(atUTF8Offset: statement.offset + (error.position ?? 0)))
+                    error.message += "; revision '\(revision.id)' ran outside a transaction and is now recorded as failed: finish or undo it by hand, then run 'godwit resolve \(revision.id) -e \(environment.name) --applied' or '--rolled-back'"
+                    throw error
+                }
+            }
+            var next = record
+            next.steps.append(stepRecord())
+            let done = step.direction == .upgrade ? store.updateRevisionSQL(revision.id, state: "applied") : store.deleteRevisionSQL(revision.id)
+            try connection.withTransaction { try connection.execute(done + store.updateAuditStepsSQL(next)) }
+            record = next
+        }
+        durations[revision.id] = record.steps.last?.durationMS
+        workspace.events(.stepFinished(index: index, count: count, revision: revision.id, direction: step.direction, durationMS: record.steps.last?.durationMS ?? 0))
+    }
+
+    /// Runs one section's SQL, naming the file and line of a failing statement.
+    func runSection(_ section: SQLSection, revision: Revision, connection: any DatabaseConnection) throws {
+        do {
+            try connection.execute(section.sql)
+        } catch var error as DatabaseError {
+            error.revision = revision.id
+            error.location = SourceLocation(file: revision.path, line: section.line(atUTF8Offset: error.position ?? 0))
+            throw error
+        }
+    }
+
+    func runHook(_ hook: URL, connection: any DatabaseConnection) throws {
+        let path = RevisionGraph.relativePath(of: hook, to: project.root)
+        workspace.events(.hookStarted(environment: environment.name, path: path))
+        guard let text = try? String(contentsOf: hook, encoding: .utf8) else {
+            throw ConfigurationError("cannot read \(path)", location: SourceLocation(file: path), environment: environment.name)
+        }
+        let section = SQLSection(sql: Checksum.normalizingLineEndings(text), line: 1)
+        do {
+            try connection.withTransaction { try connection.execute(section.sql) }
+        } catch var error as DatabaseError {
+            error.location = SourceLocation(file: path, line: section.line(atUTF8Offset: error.position ?? 0))
+            error.message = "after_upgrade.sql failed: " + error.message
+            throw error
+        }
+    }
+
+    func finish(
+        _ record: inout AuditRecord, outcome: String, error: String?, heads: [String], started: Date,
+        connection: any DatabaseConnection, store: StateStore
+    ) throws {
+        let finished = Date()
+        record.finishedAt = AuditRecord.timestamp(finished)
+        record.durationMS = Int((finished.timeIntervalSince(started) * 1000).rounded())
+        record.outcome = outcome
+        record.error = error
+        record.toHeads = heads
+        record.prevHash = try store.previousHash(before: record.id, on: connection)
+        record.hash = record.computedHash
+        let sealed = record
+        try connection.withTransaction { try connection.execute(store.finishAuditSQL(sealed)) }
+        try AuditLogFile.append(sealed, to: project.auditLog)
+    }
+
+    /// Seals records a killed run left open: they are marked failed, with the steps they committed.
+    func sealInterrupted(store: StateStore, connection: any DatabaseConnection) throws {
+        let open = try store.readAudit(on: connection, where: "hash IS NULL")
+        guard !open.isEmpty else { return }
+        let graph = try? workspace.graph()
+        let applied = Set(try store.readRevisions(on: connection).map(\.revision))
+        for var record in open {
+            if record.outcome == nil {
+                record.outcome = "failed"
+                record.error = "interrupted: the run ended before it finished (killed, or the connection was lost); the steps listed were committed"
+                record.finishedAt = AuditRecord.timestamp()
+            }
+            record.toHeads = record.toHeads ?? graph?.heads(ofApplied: applied) ?? []
+            record.prevHash = try store.previousHash(before: record.id, on: connection)
+            record.hash = record.computedHash
+            let sealed = record
+            try connection.withTransaction { try connection.execute(store.finishAuditSQL(sealed)) }
+            try AuditLogFile.append(sealed, to: project.auditLog)
+        }
+    }
+}
+
+/// The JSON Lines audit sink of `audit_log:`.
+public enum AuditLogFile {
+    /// Appends a record as one canonical JSON line, flushed and fsynced.
+    /// - Throws: `ContextualError` when the file cannot be written.
+    public static func append(_ record: AuditRecord, to url: URL?) throws {
+        guard let url else { return }
+        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let descriptor = open(url.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw ContextualError(.failed, "cannot write the audit log '\(url.path)': \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        let line = record.json.canonical + "\n"
+        let written = line.withCString { write(descriptor, $0, strlen($0)) }
+        guard written == line.utf8.count, fsync(descriptor) == 0 else {
+            throw ContextualError(.failed, "cannot write the audit log '\(url.path)': \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Reads every record of a JSON Lines audit log.
+    /// - Throws: `ContextualError` naming the line of a corrupt record.
+    public static func read(_ url: URL) throws -> [AuditRecord] {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
+        var records: [AuditRecord] = []
+        for (index, line) in text.split(separator: "\n").enumerated() where !line.isEmpty {
+            guard let value = try? JSONValue(parsing: String(line)), let record = AuditRecord(json: value) else {
+                throw ContextualError(.usage, "not an audit record", location: SourceLocation(file: url.path, line: index + 1))
+            }
+            records.append(record)
+        }
+        return records
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import GodwitCore
+
+/// A row of `<prefix>revisions`: one applied (or failed) revision.
+public struct AppliedRevision: Sendable, Equatable {
+    public var revision: String
+    public var checksum: String
+    /// `applied`, or `failed` for a non-transactional revision that did not finish.
+    public var state: String
+    public var appliedAt: String
+    public var appliedBy: String
+    public var auditID: Int?
+
+    /// True when the row records a failed non-transactional revision.
+    public var isFailed: Bool { state == "failed" }
+}
+
+/// Godwit's own tables in one database (SPEC §4), and the SQL that writes them. The same SQL
+/// runs online and is printed by `--sql`, so an offline script leaves what `upgrade` would.
+public struct StateStore {
+    /// The connection's dialect.
+    public let dialect: SQLDialect
+    /// The table prefix.
+    public let prefix: String
+
+    /// Creates a store for a dialect and prefix.
+    public init(dialect: SQLDialect, prefix: String) {
+        self.dialect = dialect
+        self.prefix = prefix
+    }
+
+    /// `<prefix>revisions`.
+    public var revisionsTable: String { prefix + "revisions" }
+    /// `<prefix>audit`.
+    public var auditTable: String { prefix + "audit" }
+
+    var revisions: String { dialect.quote(revisionsTable) }
+    var audit: String { dialect.quote(auditTable) }
+
+    /// Creates the tables when they do not exist.
+    public var createTablesSQL: String {
+        let bigint = dialect.bigint
+        return """
+            CREATE TABLE IF NOT EXISTS \(revisions) (
+                revision TEXT PRIMARY KEY,
+                checksum TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('applied', 'failed')),
+                applied_at TEXT NOT NULL,
+                applied_by TEXT NOT NULL,
+                audit_id \(bigint),
+                seq \(bigint) NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS \(audit) (
+                id \(bigint) PRIMARY KEY,
+                environment TEXT NOT NULL,
+                operation TEXT NOT NULL,
+                started_at TEXT NOT NULL,
+                finished_at TEXT,
+                duration_ms \(bigint),
+                outcome TEXT,
+                error TEXT,
+                from_heads TEXT NOT NULL,
+                to_heads TEXT,
+                steps TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                host TEXT NOT NULL,
+                tool_version TEXT NOT NULL,
+                git_commit TEXT,
+                reason TEXT,
+                prev_hash TEXT,
+                hash TEXT
+            );
+
+            """
+    }
+
+    /// Creates the tables when they do not exist.
+    /// - Throws: `DatabaseError`.
+    public func createTables(on connection: any DatabaseConnection) throws {
+        if try connection.tableExists(revisionsTable), try connection.tableExists(auditTable) { return }
+        try connection.withTransaction { try connection.execute(createTablesSQL) }
+    }
+
+    /// The applied and failed revisions, in the order they were applied; empty when the table does not exist.
+    /// - Throws: `DatabaseError`.
+    public func readRevisions(on connection: any DatabaseConnection) throws -> [AppliedRevision] {
+        guard try connection.tableExists(revisionsTable) else { return [] }
+        return try connection.query(
+            "SELECT revision, checksum, state, applied_at, applied_by, audit_id FROM \(revisions) ORDER BY seq, revision"
+        ).map { row in
+            AppliedRevision(
+                revision: row[0] ?? "", checksum: row[1] ?? "", state: row[2] ?? "", appliedAt: row[3] ?? "",
+                appliedBy: row[4] ?? "", auditID: row[5].flatMap { Int($0) })
+        }
+    }
+
+    /// Audit records in id order (oldest first); empty when the table does not exist.
+    /// - Throws: `DatabaseError`, or `ContextualError` when a stored JSON field is corrupt.
+    public func readAudit(on connection: any DatabaseConnection, where condition: String? = nil) throws -> [AuditRecord] {
+        guard try connection.tableExists(auditTable) else { return [] }
+        let sql = """
+            SELECT id, environment, operation, started_at, finished_at, duration_ms, outcome, error, from_heads,
+                   to_heads, steps, actor, host, tool_version, git_commit, reason, prev_hash, hash
+            FROM \(audit) \(condition.map { "WHERE \($0)" } ?? "") ORDER BY id
+            """
+        return try connection.query(sql).map { row in
+            func list(_ text: String?) -> [String]? {
+                guard let text, let value = try? JSONValue(parsing: text), let items = value.arrayValue else { return nil }
+                return items.compactMap(\.stringValue)
+            }
+            let steps = row[10].flatMap { try? JSONValue(parsing: $0) }?.arrayValue?.compactMap(AuditRecord.Step.init(json:)) ?? []
+            return AuditRecord(
+                id: Int(row[0] ?? "") ?? 0, environment: row[1] ?? "", operation: row[2] ?? "", startedAt: row[3] ?? "",
+                finishedAt: row[4], durationMS: row[5].flatMap { Int($0) }, outcome: row[6], error: row[7],
+                fromHeads: list(row[8]) ?? [], toHeads: list(row[9]), steps: steps, actor: row[11] ?? "",
+                host: row[12] ?? "", toolVersion: row[13] ?? "", gitCommit: row[14], reason: row[15], prevHash: row[16],
+                hash: row[17])
+        }
+    }
+
+    /// The next audit id.
+    /// - Throws: `DatabaseError`.
+    public func nextAuditID(on connection: any DatabaseConnection) throws -> Int {
+        let rows = try connection.query("SELECT COALESCE(MAX(id), 0) + 1 FROM \(audit)")
+        return Int(rows.first?.first.flatMap { $0 } ?? "1") ?? 1
+    }
+
+    /// The hash of the newest sealed record before `id`.
+    /// - Throws: `DatabaseError`.
+    public func previousHash(before id: Int, on connection: any DatabaseConnection) throws -> String? {
+        let rows = try connection.query("SELECT hash FROM \(audit) WHERE id < \(id) ORDER BY id DESC LIMIT 1")
+        return rows.first?.first ?? nil
+    }
+
+    // MARK: - SQL that writes
+
+    /// Records a revision as applied (or failed).
+    public func insertRevisionSQL(_ revision: String, checksum: String, state: String, at time: String, by actor: String, auditID: Int?) -> String {
+        "INSERT INTO \(revisions) (revision, checksum, state, applied_at, applied_by, audit_id, seq) VALUES ("
+            + [revision, checksum, state, time, actor].map { dialect.literal($0) }.joined(separator: ", ")
+            + ", \(dialect.literal(auditID)), (SELECT COALESCE(MAX(seq), 0) + 1 FROM \(revisions)));\n"
+    }
+
+    /// Changes the state of a recorded revision.
+    public func updateRevisionSQL(_ revision: String, state: String, checksum: String? = nil) -> String {
+        var sets = "state = \(dialect.literal(state))"
+        if let checksum { sets += ", checksum = \(dialect.literal(checksum))" }
+        return "UPDATE \(revisions) SET \(sets) WHERE revision = \(dialect.literal(revision));\n"
+    }
+
+    /// Forgets a revision.
+    public func deleteRevisionSQL(_ revision: String) -> String {
+        "DELETE FROM \(revisions) WHERE revision = \(dialect.literal(revision));\n"
+    }
+
+    /// Forgets every revision (`stamp --purge`).
+    public var purgeSQL: String { "DELETE FROM \(revisions);\n" }
+
+    /// Inserts an audit record as it stands.
+    public func insertAuditSQL(_ record: AuditRecord) -> String {
+        let values: [String] = [
+            dialect.literal(record.id), dialect.literal(record.environment), dialect.literal(record.operation),
+            dialect.literal(record.startedAt), dialect.literal(record.finishedAt), dialect.literal(record.durationMS),
+            dialect.literal(record.outcome), dialect.literal(record.error),
+            dialect.literal(JSONValue.strings(record.fromHeads).canonical),
+            dialect.literal(record.toHeads.map { JSONValue.strings($0).canonical }),
+            dialect.literal(JSONValue.array(record.steps.map(\.json)).canonical), dialect.literal(record.actor),
+            dialect.literal(record.host), dialect.literal(record.toolVersion), dialect.literal(record.gitCommit),
+            dialect.literal(record.reason), dialect.literal(record.prevHash), dialect.literal(record.hash),
+        ]
+        return """
+            INSERT INTO \(audit) (id, environment, operation, started_at, finished_at, duration_ms, outcome, error, from_heads, \
+            to_heads, steps, actor, host, tool_version, git_commit, reason, prev_hash, hash) VALUES (\(values.joined(separator: ", ")));
+
+            """
+    }
+
+    /// Writes the record's steps so far.
+    public func updateAuditStepsSQL(_ record: AuditRecord) -> String {
+        "UPDATE \(audit) SET steps = \(dialect.literal(JSONValue.array(record.steps.map(\.json)).canonical)) WHERE id = \(record.id);\n"
+    }
+
+    /// Writes the record's final fields and seal.
+    public func finishAuditSQL(_ record: AuditRecord) -> String {
+        """
+        UPDATE \(audit) SET finished_at = \(dialect.literal(record.finishedAt)), duration_ms = \(dialect.literal(record.durationMS)), \
+        outcome = \(dialect.literal(record.outcome)), error = \(dialect.literal(record.error)), \
+        to_heads = \(dialect.literal(record.toHeads.map { JSONValue.strings($0).canonical })), \
+        steps = \(dialect.literal(JSONValue.array(record.steps.map(\.json)).canonical)), \
+        prev_hash = \(dialect.literal(record.prevHash)), hash = \(dialect.literal(record.hash)) WHERE id = \(record.id);
+
+        """
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import GodwitCore
+
+/// A loaded project with the drivers the executable handed it, the identity of whoever runs it,
+/// and where its events go. Every command that touches a database starts here.
+public final class Workspace: @unchecked Sendable {
+    /// The project.
+    public let project: Project
+    /// The database drivers, tried in order.
+    public let drivers: [any DatabaseDriver]
+    /// Who runs this.
+    public let identity: Identity
+    /// Where events go.
+    public let events: @Sendable (Event) -> Void
+    /// Process environment variables, for `${VAR}` expansion.
+    public let variables: [String: String]
+    private var cachedGraph: RevisionGraph?
+
+    /// Creates a workspace.
+    public init(
+        project: Project, drivers: [any DatabaseDriver], identity: Identity,
+        variables: [String: String] = ProcessInfo.processInfo.environment, events: @escaping @Sendable (Event) -> Void = { _ in }
+    ) {
+        self.project = project
+        self.drivers = drivers
+        self.identity = identity
+        self.variables = variables
+        self.events = events
+    }
+
+    /// The revision graph, loaded once.
+    /// - Throws: `RevisionFileError` or `GraphError`.
+    public func graph() throws -> RevisionGraph {
+        if let cachedGraph { return cachedGraph }
+        let graph = try project.loadGraph()
+        cachedGraph = graph
+        return graph
+    }
+
+    /// The expanded URL of an environment.
+    /// - Throws: `ConfigurationError` for an unset variable.
+    public func url(of environment: Environment) throws -> DatabaseURL {
+        try environment.url(root: project.root, variables: variables)
+    }
+
+    /// Opens a connection to an environment.
+    /// - Throws: `ConfigurationError` for a bad URL; `DatabaseError` (with the environment) when unreachable.
+    public func connect(_ environment: Environment, readOnly: Bool, connectTimeout: Int = 10) throws -> any DatabaseConnection {
+        let url = try url(of: environment)
+        guard let driver = drivers.first(where: { $0.accepts(url) }) else {
+            throw ConfigurationError(
+                "no driver for the url of environment '\(environment.name)' (\(url))", location: environment.urlLocation,
+                environment: environment.name)
+        }
+        let options = ConnectionOptions(
+            isReadOnly: readOnly, applicationName: "godwit \(identity.holder)", connectTimeout: connectTimeout,
+            schema: environment.schema, lockTimeout: environment.effectiveLockTimeout,
+            statementTimeout: environment.statementTimeout)
+        do {
+            return try driver.connect(to: url, options: options)
+        } catch let error as DatabaseError {
+            throw contextualize(error, environment: environment, url: url)
+        }
+    }
+
+    /// Adds the environment to a database error and removes the password from its text.
+    func contextualize(_ error: DatabaseError, environment: Environment, url: DatabaseURL, revision: String? = nil, location: SourceLocation? = nil) -> DatabaseError {
+        var copy = error
+        copy.message = url.redact(error.message)
+        copy.detail = error.detail.map(url.redact)
+        copy.hint = error.hint.map(url.redact)
+        copy.environment = environment.name
+        copy.revision = revision ?? error.revision
+        copy.location = location ?? error.location
+        if case .connection = error.reason, !copy.message.contains("environment '") {
+            copy.message = "environment '\(environment.name)' (\(url)): \(copy.message)"
+        }
+        return copy
+    }
+
+    /// The state store of an environment's connection.
+    public func store(for connection: any DatabaseConnection) -> StateStore {
+        StateStore(dialect: connection.dialect, prefix: project.tablePrefix)
+    }
+
+    /// The lock request of an environment.
+    public func lockRequest(for environment: Environment) -> LockRequest {
+        LockRequest(
+            name: "\(environment.schema ?? "public").\(project.tablePrefix)", tablePrefix: project.tablePrefix,
+            mode: environment.lockMode, timeout: environment.migrationLockTimeout, holder: identity.holder)
+    }
+
+    /// Reads an environment's state through a read-only connection.
+    /// - Throws: `DatabaseError` when unreachable, `ConfigurationError` for a bad URL.
+    public func readState(of environment: Environment) throws -> [AppliedRevision] {
+        let connection = try connect(environment, readOnly: true)
+        defer { connection.close() }
+        return try withReadTransaction(connection, environment: environment) {
+            try store(for: connection).readRevisions(on: connection)
+        }
+    }
+
+    /// Runs `body` in a read-only transaction (PostgreSQL) so a dry-run cannot write.
+    func withReadTransaction<T>(_ connection: any DatabaseConnection, environment: Environment, _ body: () throws -> T) throws -> T {
+        do {
+            if connection.dialect == .postgresql { try connection.execute("BEGIN READ ONLY") }
+            defer { if connection.dialect == .postgresql { try? connection.execute("ROLLBACK") } }
+            return try body()
+        } catch let error as DatabaseError {
+            throw contextualize(error, environment: environment, url: try url(of: environment))
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import Godwit
+import GodwitCore
+
+/// `godwit`: the root command.
+struct GodwitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "godwit",
+        abstract: "Database migrations across environments: a revision graph with Alembic's semantics, promotion dev → test → prod, locks, dry-runs and an audit log.",
+        discussion: """
+            Revisions are SQL files in versions/; environments are declared in environments/environments.yaml.
+            Exit codes: 0 success, 1 operation failed, 2 usage or configuration error, 3 check/verify found \
+            something, 4 lock not acquired in time, 5 refused by a rule.
+            """,
+        version: Identity.version,
+        subcommands: [
+            Init.self, Revision.self, Merge.self, Upgrade.self, Downgrade.self, Stamp.self, Resolve.self,
+            Current.self, History.self, Heads.self, Branches.self, Show.self,
+        ]
+    )
+}
+
+@main
+enum Main {
+    static func main() {
+        let arguments = hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst()))
+        let wantsJSON = arguments.contains("--json")
+        let console = Console(
+            json: wantsJSON, quiet: false, verbose: false,
+            noColor: arguments.contains("--no-color"))
+        do {
+            var command = try GodwitCommand.parseAsRoot(arguments)
+            try command.run()
+            exit(0)
+        } catch let error as any GodwitError {
+            console.error(error)
+            exit(error.exitCode.rawValue)
+        } catch let exit as ArgumentParser.ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch {
+            let code = GodwitCommand.exitCode(for: error)
+            if code == .success {
+                print(GodwitCommand.fullMessage(for: error))
+                exit(0)
+            }
+            let message = GodwitCommand.message(for: error)
+            if GodwitCommand.fullMessage(for: error).contains("Usage:") && !wantsJSON {
+                FileHandle.standardError.write(Data((GodwitCommand.fullMessage(for: error) + "\n").utf8))
+                exit(2)
+            }
+            console.error(ContextualError(.usage, message.isEmpty ? "\(error)" : message))
+            exit(2)
+        }
+    }
+}
+
+/// Moves global options written before the subcommand (`godwit --json heads`) behind it, where
+/// the subcommand's option group reads them.
+func hoistingGlobalOptions(_ arguments: [String]) -> [String] {
+    let takesValue: Set<String> = ["--project", "-e", "--env", "--actor"]
+    var leading: [String] = []
+    var index = 0
+    while index < arguments.count, arguments[index].hasPrefix("-") {
+        let argument = arguments[index]
+        if ["--help", "-h", "--version", "--experimental-dump-help"].contains(argument) { return arguments }
+        leading.append(argument)
+        if takesValue.contains(argument), index + 1 < arguments.count {
+            leading.append(arguments[index + 1])
+            index += 1
+        }
+        index += 1
+    }
+    guard !leading.isEmpty, index < arguments.count else { return arguments }
+    var result = [arguments[index]]
+    var rest = Array(arguments[(index + 1)...])
+    // A nested subcommand (`audit verify`) stays first.
+    if let first = rest.first, !first.hasPrefix("-"), arguments[index] == "audit", first == "verify" {
+        result.append(first)
+        rest.removeFirst()
+    }
+    return result + leading + rest
+}
