@@ -28,11 +28,10 @@ public final class SQLiteConnection: DatabaseConnection {
                 if exists {
                     flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
                 } else {
-                    let folder = (path as NSString).deletingLastPathComponent
-                    var isDirectory: ObjCBool = false
-                    if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
+                    // A database that does not exist yet reads as empty, if it could be created.
+                    guard Self.couldCreate(path) else {
                         throw DatabaseError(
-                            .connection, "cannot open SQLite database '\(path)': the folder '\(folder)' does not exist")
+                            .connection, "cannot open SQLite database '\(path)': it does not exist and cannot be created there")
                     }
                     target = ":memory:"
                 }
@@ -78,6 +77,21 @@ public final class SQLiteConnection: DatabaseConnection {
     }
 
     deinit { close() }
+
+    /// True when the nearest existing folder above `path` is a writable folder.
+    static func couldCreate(_ path: String) -> Bool {
+        var folder = (path as NSString).deletingLastPathComponent
+        while !folder.isEmpty {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
+                return isDirectory.boolValue && access(folder, W_OK) == 0
+            }
+            let parent = (folder as NSString).deletingLastPathComponent
+            if parent == folder { break }
+            folder = parent
+        }
+        return false
+    }
 
     public func close() {
         if let handle {

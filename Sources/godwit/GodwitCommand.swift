@@ -24,7 +24,7 @@ struct GodwitCommand: ParsableCommand {
 @main
 enum Main {
     static func main() {
-        let arguments = hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst()))
+        let arguments = movingNegativeTargets(hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
         let wantsJSON = arguments.contains("--json")
         let console = Console(
             json: wantsJSON, quiet: false, verbose: false,
@@ -80,4 +80,14 @@ func hoistingGlobalOptions(_ arguments: [String]) -> [String] {
         rest.removeFirst()
     }
     return result + leading + rest
+}
+
+/// Moves relative targets such as `-1` behind `--`, so that they are read as the target and not
+/// as an option: `godwit downgrade -1 -e dev` works as a user expects.
+func movingNegativeTargets(_ arguments: [String]) -> [String] {
+    guard !arguments.contains("--") else { return arguments }
+    let isNegative = { (text: String) in text.count > 1 && text.hasPrefix("-") && text.dropFirst().allSatisfy(\.isNumber) }
+    let targets = arguments.filter(isNegative)
+    guard !targets.isEmpty else { return arguments }
+    return arguments.filter { !isNegative($0) } + ["--"] + targets
 }

@@ -1,0 +1,57 @@
+# Shared by scripts/test, scripts/demo and scripts/bench: install what Godwit needs.
+# shellcheck shell=bash
+
+godwit_packages=(libpq-dev libsqlite3-dev libpg-query-dev sqlite3 postgresql-15 postgresql-client-15)
+
+# Installs the Debian packages that are missing (when root), or says which are.
+ensure_packages() {
+    local missing=()
+    for package in "$@"; do
+        dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" = 0 ]; then
+        echo "installing: ${missing[*]}" >&2
+        apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+        echo "missing Debian packages: ${missing[*]}; install them with: sudo apt-get install ${missing[*]}" >&2
+        return 1
+    fi
+}
+
+# A free TCP port on 127.0.0.1.
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Starts a throwaway PostgreSQL 15 on a free loopback port as an unprivileged user.
+# Sets PG_TMP, PG_PORT, and exports GODWIT_TEST_POSTGRES_URL and GODWIT_TEST_POSTGRES_PASSWORD_URL.
+start_postgres() {
+    local bin=/usr/lib/postgresql/15/bin
+    PG_TMP=$(mktemp -d /tmp/godwit-pg.XXXXXX)
+    PG_PORT=$(free_port)
+    local as=()
+    if [ "$(id -u)" = 0 ]; then
+        chown postgres "$PG_TMP"
+        as=(runuser -u postgres --)
+    fi
+    "${as[@]}" "$bin/initdb" -D "$PG_TMP/data" -A trust -U postgres >"$PG_TMP/initdb.log" 2>&1
+    # Password authentication for one role, to prove passwords never leak; trust for the rest.
+    "${as[@]}" sh -c "printf 'host all godwit_pw 127.0.0.1/32 scram-sha-256\n%s\n' \"\$(cat '$PG_TMP/data/pg_hba.conf')\" > '$PG_TMP/data/pg_hba.conf.new' && mv '$PG_TMP/data/pg_hba.conf.new' '$PG_TMP/data/pg_hba.conf'"
+    "${as[@]}" "$bin/pg_ctl" -D "$PG_TMP/data" -w -t 60 -l "$PG_TMP/server.log" \
+        -o "-p $PG_PORT -k $PG_TMP -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+    psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -qAt \
+        -c "CREATE ROLE godwit_pw LOGIN SUPERUSER PASSWORD 's3cr3t-Pa55word'" >/dev/null
+    export GODWIT_TEST_POSTGRES_URL="postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
+    export GODWIT_TEST_POSTGRES_PASSWORD_URL="postgresql://godwit_pw:s3cr3t-Pa55word@127.0.0.1:$PG_PORT/postgres"
+    echo "PostgreSQL 15 on 127.0.0.1:$PG_PORT (data in $PG_TMP)" >&2
+}
+
+stop_postgres() {
+    [ -n "${PG_TMP:-}" ] || return 0
+    local as=()
+    [ "$(id -u)" = 0 ] && as=(runuser -u postgres --)
+    "${as[@]}" /usr/lib/postgresql/15/bin/pg_ctl -D "$PG_TMP/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$PG_TMP"
+}
