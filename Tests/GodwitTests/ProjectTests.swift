@@ -1,0 +1,80 @@
+import Foundation
+import GodwitCore
+import Testing
+
+@testable import Godwit
+
+@Suite struct ProjectTests {
+    func load(_ yaml: String) throws -> Project {
+        let project = try TestProject(yaml: yaml)
+        defer { project.remove() }
+        return try Project(root: project.root)
+    }
+
+    @Test func readsEveryKey() throws {
+        let project = try load("""
+            versions: migrations
+            promotion: [dev, prod]
+            default_environment: dev
+            table_prefix: gw_
+            audit_log: var/audit.jsonl
+            schema: schema.sql
+            scratch_url: "sqlite::memory:"
+            environments:
+              dev:
+                url: sqlite:var/dev.sqlite3
+              prod:
+                url: ${PROD_URL}
+                protected: true
+                lock_timeout: 10s
+                statement_timeout: 5m
+                schema: app
+                lock: table
+                lint: error
+            """)
+        #expect(project.promotion == ["dev", "prod"])
+        #expect(project.tablePrefix == "gw_")
+        #expect(project.versionsDirectory.lastPathComponent == "migrations")
+        let prod = try project.environment("prod")
+        #expect(prod.isProtected)
+        #expect(prod.migrationLockTimeout.milliseconds == 10_000)
+        #expect(prod.statementTimeout?.milliseconds == 300_000)
+        #expect(prod.schema == "app")
+        #expect(prod.lockMode == .table)
+        #expect(prod.lint == .error)
+        #expect(try project.environment(nil).name == "dev")
+        let url = try prod.url(root: project.root, variables: ["PROD_URL": "postgresql://app:hunter2@db:5432/shop"])
+        #expect(url.description == "postgresql://app:***@db:5432/shop")
+        let error = try #require(throws: ConfigurationError.self) { try prod.url(root: project.root, variables: [:]) }
+        #expect(error.message.contains("PROD_URL"))
+        #expect(error.environment == "prod")
+    }
+
+    @Test(arguments: [
+        ("environments:\n  dev:\n    url: sqlite:a\n    protcted: true\n", 4, "did you mean 'protected'"),
+        ("promotoin: [dev]\nenvironments:\n  dev:\n    url: sqlite:a\n", 1, "did you mean 'promotion'"),
+        ("promotion: [dev, qa]\nenvironments:\n  dev:\n    url: sqlite:a\n", 1, "'qa'"),
+        ("default_environment: prod\nenvironments:\n  prod:\n    url: sqlite:a\n    protected: true\n", 1, "protected"),
+        ("environments:\n  dev:\n    url: sqlite:a\n    lock: mutex\n", 4, "'advisory' or 'table'"),
+        ("environments:\n  dev:\n    url: sqlite:a\n    lock_timeout: soon\n", 4, "not a duration"),
+        ("environments:\n  dev:\n    protected: false\n", 2, "has no 'url'"),
+        ("environments:\n  dev: [\n", 3, "invalid YAML"),
+    ])
+    func badFilesNameTheLine(yaml: String, line: Int, fragment: String) throws {
+        let error = try #require(throws: ConfigurationError.self) { _ = try load(yaml) }
+        #expect(error.location?.file == "environments/environments.yaml")
+        #expect(error.location?.line == line)
+        #expect(error.message.contains(fragment))
+        #expect(error.exitCode == .usage)
+    }
+
+    @Test func expansion() throws {
+        let expand = { (text: String, vars: [String: String]) in
+            try Environment.expand(text, variables: vars, environment: "e", location: nil)
+        }
+        #expect(try expand("${A}/${B:-x}", ["A": "1"]) == "1/x")
+        #expect(try expand("${B:-x}", ["B": "2"]) == "2")
+        #expect(try expand("no vars", [:]) == "no vars")
+        #expect(throws: ConfigurationError.self) { try expand("${MISSING}", [:]) }
+    }
+}
