@@ -26,6 +26,8 @@ public struct ChangeRequest: Sendable {
     public var skipsPromotionCheck: Bool = false
     /// `--reason`, stored in the audit record.
     public var reason: String?
+    /// Run the plan in one transaction and roll it back (`--rehearse`).
+    public var isRehearsal: Bool = false
     /// The operation name to record (`promote` for a promotion).
     public var operationName: Plan.Operation?
 
@@ -84,6 +86,13 @@ public struct Migrator {
         let connection = try workspace.connect(environment, readOnly: false)
         defer { connection.close() }
         let store = workspace.store(for: connection)
+        if request.isRehearsal {
+            do {
+                return try rehearse(request, graph: graph, connection: connection, store: store)
+            } catch let error as DatabaseError {
+                throw workspace.contextualize(error, environment: environment, url: url)
+            }
+        }
         do {
             return try connection.withLock(workspace.lockRequest(for: environment), waiting: { holder in
                 workspace.events(.waitingForLock(environment: environment.name, holder: holder))
@@ -100,6 +109,39 @@ public struct Migrator {
             }
         } catch let error as DatabaseError {
             throw workspace.contextualize(error, environment: environment, url: url)
+        }
+    }
+
+    /// Runs the whole plan in one transaction under the lock and rolls it back: each step's time
+    /// and the first error, with nothing left behind — not even Godwit's tables.
+    func rehearse(_ request: ChangeRequest, graph: RevisionGraph, connection: any DatabaseConnection, store: StateStore) throws -> OperationResult {
+        try connection.withLock(workspace.lockRequest(for: environment), waiting: { holder in
+            workspace.events(.waitingForLock(environment: environment.name, holder: holder))
+        }) {
+            let rows = try store.readRevisions(on: connection)
+            let plan = try makePlan(request, graph: graph, rows: rows)
+            try checkGate(plan, request: request)
+            if let step = plan.steps.first(where: { !$0.revision.isTransactional && $0.sql != nil }) {
+                throw PlanRefusal(
+                    "revision '\(step.revision.id)' is 'transactional: false', so it cannot be rehearsed inside a transaction; use --dry-run",
+                    revision: step.revision.id)
+            }
+            var record = AuditRecord(
+                id: 0, environment: environment.name, operation: plan.operation.rawValue, startedAt: AuditRecord.timestamp(),
+                fromHeads: plan.fromHeads, actor: workspace.identity.actor, host: workspace.identity.host,
+                toolVersion: workspace.identity.toolVersion, gitCommit: workspace.identity.gitCommit, reason: request.reason)
+            var durations: [String: Int] = [:]
+            try connection.execute(connection.dialect.beginWrite)
+            defer { try? connection.execute("ROLLBACK") }
+            try connection.execute(store.createTablesSQL)
+            record.id = try store.nextAuditID(on: connection)
+            try connection.execute(store.insertAuditSQL(record))
+            for (index, step) in plan.steps.enumerated() {
+                try runStep(step, index: index, count: plan.steps.count, plan: plan, connection: connection, store: store, record: &record, durations: &durations, inTransaction: true)
+            }
+            var result = result(plan, request: request, durations: durations, auditID: nil, dryRun: true)
+            result.isRehearsal = true
+            return result
         }
     }
 

@@ -149,6 +149,25 @@ import Testing
         #expect(try Data(contentsOf: file) == before)
     }
 
+    @Test func rehearsalRunsEveryStepAndKeepsNothing() throws {
+        var revisions = shopRevisions
+        let project = try TestProject(revisions: revisions)
+        defer { project.remove() }
+        var request = ChangeRequest(.upgrade(.heads))
+        request.isRehearsal = true
+        let result = try project.migrator().run(request)
+        #expect(result.isRehearsal)
+        #expect(result.steps.map(\.revision) == ["aaa111", "bbb222", "ccc333"])
+        #expect(result.steps.allSatisfy { $0.durationMS != nil })
+        #expect(try project.query("dev", "SELECT name FROM sqlite_master").isEmpty)
+        // The first error is reported, and still nothing is kept.
+        revisions.append(("ddd444", "ccc333", "INSERT INTO nowhere VALUES (1);", "", ""))
+        try project.add(revisions[3])
+        let error = try #require(throws: DatabaseError.self) { try project.migrator().run(request) }
+        #expect(error.revision == "ddd444")
+        #expect(try project.query("dev", "SELECT name FROM sqlite_master").isEmpty)
+    }
+
     @Test func concurrentUpgradesApplyEachRevisionOnce() throws {
         let project = try TestProject(revisions: shopRevisions)
         defer { project.remove() }

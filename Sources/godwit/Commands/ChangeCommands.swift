@@ -35,6 +35,7 @@ struct ChangeOptions: ParsableArguments {
     func request(_ kind: ChangeRequest.Kind) -> ChangeRequest {
         var request = ChangeRequest(kind)
         request.isDryRun = dryRun
+        request.isRehearsal = rehearse
         request.isAtomic = atomic
         request.isConfirmed = yes
         request.reason = reason
@@ -58,9 +59,6 @@ extension ChangeCommand {
             if console.isJSON { return console.json(.object(["environment": .string(environment.name), "sql": .string(script)])) }
             return print(script, terminator: "")
         }
-        if change.rehearse {
-            throw ConfigurationError("--rehearse is not available in this version of Godwit; use --dry-run")
-        }
         if environment.isProtected && !request.isConfirmed && !request.isDryRun && console.isInteractive && !console.isJSON {
             request.isConfirmed = confirm(environment, console: console)
         }
@@ -80,6 +78,13 @@ func renderResult(_ result: OperationResult, console: Console) {
     if console.isJSON { return console.json(result.json) }
     let from = result.fromHeads.isEmpty ? "base" : result.fromHeads.joined(separator: ", ")
     let to = result.toHeads.isEmpty ? "base" : result.toHeads.joined(separator: ", ")
+    if result.isRehearsal {
+        console.out(console.bold("rehearsal: \(result.operation.rawValue) of '\(result.environment)' from \(from) to \(to)") + " (run in one transaction and rolled back)")
+        for step in result.steps {
+            console.out("  \(step.direction.rawValue) \(step.revision) \(step.message): \(step.durationMS ?? 0) ms")
+        }
+        return console.out(result.steps.isEmpty ? "nothing to do" : "every step succeeded; nothing was kept")
+    }
     if result.isDryRun {
         console.out(console.bold("dry-run: \(result.operation.rawValue) of '\(result.environment)' from \(from) to \(to)") + " (nothing was changed)")
         if result.steps.isEmpty { return console.out("nothing to do") }
