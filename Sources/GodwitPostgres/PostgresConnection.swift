@@ -26,6 +26,7 @@ public final class PostgresConnection: DatabaseConnection {
     /// The heartbeats of the leases this connection holds, stopped when it closes.
     var heartbeats: [LeaseHeartbeat] = []
 
+    /// Always `.postgresql`.
     public var dialect: SQLDialect { .postgresql }
 
     /// Connects with `PQconnectdbParams`, the URL expanded as libpq's `dbname`, so that every URL
@@ -71,18 +72,22 @@ public final class PostgresConnection: DatabaseConnection {
 
     /// Sets the session up: string syntax, message level, timeouts, schema and search_path.
     func prepareSession() throws {
-        var statements = ["SET standard_conforming_strings = on", "SET client_min_messages = warning"]
-        statements += dialect.sessionTimeouts(lock: options.lockTimeout, statement: options.statementTimeout)
+        // Literals below rely on standard_conforming_strings, so it comes first.
+        try execute("SET standard_conforming_strings = on")
+        try execute("SET client_min_messages = warning")
+        for statement in dialect.sessionTimeouts(lock: options.lockTimeout, statement: options.statementTimeout) {
+            try execute(statement)
+        }
         if let schema = options.schema, !schema.isEmpty {
             // CREATE SCHEMA IF NOT EXISTS checks the CREATE privilege on the database even when the
             // schema exists, so it only runs when the schema is missing.
             let exists = try !query("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = \(dialect.literal(schema))").isEmpty
-            if !exists && !options.isReadOnly { statements.append("CREATE SCHEMA IF NOT EXISTS \(dialect.quote(schema))") }
-            statements.append("SET search_path TO \(dialect.quote(schema))")
+            if !exists && !options.isReadOnly { try execute("CREATE SCHEMA IF NOT EXISTS \(dialect.quote(schema))") }
+            try execute("SET search_path TO \(dialect.quote(schema))")
         }
-        for statement in statements { try execute(statement) }
     }
 
+    /// Closes the connection with `PQfinish`, stopping the heartbeats of its leases; idempotent.
     public func close() {
         heartbeats.forEach { $0.stop() }
         heartbeats = []
@@ -116,9 +121,16 @@ public final class PostgresConnection: DatabaseConnection {
 
     /// Sends the whole script at once (simple query protocol) and reads one result per statement;
     /// the number of results before the first error tells which statement failed. A script with
-    /// several statements runs in one implicit transaction unless it controls transactions itself.
+    /// several statements runs in one implicit transaction unless it controls transactions itself;
+    /// when the script itself opened a transaction that failed, it is rolled back, so that the
+    /// session is usable again (a transaction the caller opened is left for the caller to end).
+    /// Rows are read and dropped; `COPY … FROM STDIN` fails, `COPY … TO STDOUT` is drained.
+    /// - Throws: `DatabaseError` with the SQLSTATE, message, detail, hint and `position`: the
+    ///   server's exact position when it reports one (UTF-8 offset), else the offset of the first
+    ///   token of the statement that failed; reason `.connection` when the connection is lost.
     public func execute(_ script: String) throws {
         let connection = try liveHandle()
+        let wasIdle = PQtransactionStatus(connection) == PQTRANS_IDLE
         guard PQsendQuery(connection, script) == 1 else { throw connectionFailure(connection) }
         var statementIndex = 0
         var firstFailure: DatabaseError?
@@ -140,7 +152,12 @@ public final class PostgresConnection: DatabaseConnection {
                 statementIndex += 1
             }
         }
-        if let firstFailure { throw firstFailure }
+        if let firstFailure {
+            if wasIdle && PQtransactionStatus(connection) == PQTRANS_INERROR {
+                if let result = PQexec(connection, "ROLLBACK") { PQclear(result) }
+            }
+            throw firstFailure
+        }
         if PQstatus(connection) != CONNECTION_OK { throw connectionFailure(connection) }
     }
 
@@ -150,6 +167,10 @@ public final class PostgresConnection: DatabaseConnection {
         return statements[index].offset
     }
 
+    /// Runs one query with `PQexec` and returns its rows, every value as text, nil for NULL; a
+    /// statement without rows returns none.
+    /// - Throws: `DatabaseError` with the SQLSTATE and the UTF-8 position of the error (or of the
+    ///   statement) in `sql`.
     @discardableResult
     public func query(_ sql: String) throws -> [[String?]] {
         let connection = try liveHandle()
@@ -189,6 +210,7 @@ public final class PostgresConnection: DatabaseConnection {
     }
 
     /// True when a table (plain or partitioned) of that exact name is in `current_schema()`.
+    /// - Throws: `DatabaseError`.
     public func tableExists(_ name: String) throws -> Bool {
         let rows = try query(
             """
@@ -198,6 +220,9 @@ public final class PostgresConnection: DatabaseConnection {
         return !rows.isEmpty
     }
 
+    /// Splits a script with libpg_query: each statement's text from its first token through its
+    /// `;`, and that token's UTF-8 offset (see `PostgresStatementSplitter`).
+    /// - Throws: `DatabaseError` with reason `.statement` and `position` for a lexical error.
     public func splitStatements(_ script: String) throws -> [(sql: String, offset: Int)] {
         try PostgresStatementSplitter.split(script)
     }

@@ -31,7 +31,8 @@ final class PostgresLease: DatabaseLock {
 
 /// Renews a lease every `interval` seconds on a thread and a connection of its own, so that a
 /// long migration statement on the main connection does not let the lease expire. When the row is
-/// no longer this lease's (it expired and was taken over), the heartbeat stops and `isLost` is set.
+/// no longer this lease's (it expired and was taken over), the heartbeat stops. A heartbeat that
+/// cannot reach the server retries at the next beat on a new connection.
 final class LeaseHeartbeat: @unchecked Sendable {
     /// The quoted, schema-qualified lease table.
     let table: String
@@ -44,7 +45,6 @@ final class LeaseHeartbeat: @unchecked Sendable {
     let condition = NSCondition()
     var isStopping = false
     var isFinished = false
-    var hasLost = false
 
     init(table: String, ownRow: String, url: DatabaseURL, options: ConnectionOptions, interval: TimeInterval, duration: TimeInterval) {
         self.table = table
@@ -59,13 +59,6 @@ final class LeaseHeartbeat: @unchecked Sendable {
         options.lockTimeout = TimeoutValue(milliseconds: 5000)
         options.statementTimeout = TimeoutValue(milliseconds: 5000)
         self.options = options
-    }
-
-    /// True once the lease was found taken over.
-    var isLost: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return hasLost
     }
 
     /// Starts the heartbeat thread.
@@ -104,12 +97,7 @@ final class LeaseHeartbeat: @unchecked Sendable {
                     UPDATE \(table) SET heartbeat_at = now(), expires_at = now() + \(Int(duration * 1000)) * interval '1 millisecond'
                     WHERE \(ownRow) RETURNING 1
                     """)
-                if renewed.isEmpty {
-                    condition.lock()
-                    hasLost = true
-                    condition.unlock()
-                    break
-                }
+                if renewed.isEmpty { break }
             } catch {
                 live.close()
                 connection = nil

@@ -79,7 +79,7 @@ struct PostgresConnectionTests {
             let connection = try schema.connect()
             defer { connection.close() }
             let captured = FileManager.default.temporaryDirectory.appendingPathComponent("godwit-stderr-\(UUID().uuidString)")
-            FileManager.default.createFile(atPath: captured.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: captured.path, contents: nil)
             defer { try? FileManager.default.removeItem(at: captured) }
             let file = try FileHandle(forWritingTo: captured)
             let saved = dup(2)
@@ -120,6 +120,40 @@ struct PostgresConnectionTests {
             #expect(try !connection.tableExists("items"))
             // The connection is usable afterwards.
             #expect(try connection.query("SELECT 42") == [["42"]])
+        }
+    }
+
+    @Test func failedTransactionOpenedByTheScriptIsRolledBack() throws {
+        try TestSchema.with { schema in
+            let connection = try schema.connect()
+            defer { connection.close() }
+            let script = "BEGIN;\nCREATE TABLE t (id int);\nSELECT 1 / 0;\nCOMMIT;"
+            let error = try #require(throws: DatabaseError.self) { try connection.execute(script) }
+            #expect(error.sqlstate == "22012")
+            #expect(error.position == script.utf8Offset(of: "SELECT 1 / 0"))
+            // The session is usable at once, and nothing of the failed transaction was kept.
+            #expect(try !connection.tableExists("t"))
+            // A transaction the caller opened stays for the caller to end.
+            try connection.execute("BEGIN")
+            #expect(throws: DatabaseError.self) { try connection.execute("SELECT 1 / 0") }
+            let aborted = try #require(throws: DatabaseError.self) { try connection.query("SELECT 1") }
+            #expect(aborted.sqlstate == "25P02")
+            try connection.execute("ROLLBACK")
+            #expect(try connection.query("SELECT 1") == [["1"]])
+        }
+    }
+
+    @Test func copyNeitherHangsNorBreaksTheConnection() throws {
+        try TestSchema.with { schema in
+            let connection = try schema.connect()
+            defer { connection.close() }
+            try connection.execute("CREATE TABLE t (id int); INSERT INTO t VALUES (1), (2);")
+            try connection.execute("COPY t TO STDOUT;\nINSERT INTO t VALUES (3);")
+            let script = "INSERT INTO t VALUES (4);\nCOPY t FROM STDIN;\nINSERT INTO t VALUES (5);"
+            let error = try #require(throws: DatabaseError.self) { try connection.execute(script) }
+            #expect(error.message.contains("COPY FROM STDIN"))
+            #expect(error.position == script.utf8Offset(of: "COPY t FROM STDIN"))
+            #expect(try connection.query("SELECT id FROM t ORDER BY id") == [["1"], ["2"], ["3"]])
         }
     }
 
