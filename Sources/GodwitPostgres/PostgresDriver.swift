@@ -1,1 +1,21 @@
-// The PostgreSQL driver (issue 3).
+import GodwitCore
+
+/// Opens PostgreSQL databases: `postgresql://` and `postgres://` URLs, anything libpq accepts.
+public struct PostgresDriver: DatabaseDriver {
+    /// Creates the driver.
+    public init() {}
+
+    /// True for `postgresql://` and `postgres://` URLs.
+    public func accepts(_ url: DatabaseURL) -> Bool {
+        url.kind == .postgresql
+    }
+
+    /// Opens a `PostgresConnection`.
+    /// - Throws: `DatabaseError` with reason `.connection`, naming host, port and database, never the password.
+    public func connect(to url: DatabaseURL, options: ConnectionOptions) throws -> any DatabaseConnection {
+        guard accepts(url) else {
+            throw DatabaseError(.connection, "the PostgreSQL driver cannot open '\(url)'")
+        }
+        return try PostgresConnection(url: url, options: options)
+    }
+}
