@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Godwit
 import GodwitCore
+import GodwitPostgres
 import GodwitSQLite
 
 /// Options every command takes.
@@ -39,7 +40,7 @@ struct GlobalOptions: ParsableArguments {
     func workspace(_ console: Console) throws -> Workspace {
         let project = try Project(root: projectRoot())
         let identity = Identity.current(actor: actor, project: project)
-        return Workspace(project: project, drivers: [SQLiteDriver()], identity: identity) { event in
+        return Workspace(project: project, drivers: [SQLiteDriver(), PostgresDriver()], identity: identity) { event in
             render(event, console)
         }
     }
