@@ -147,8 +147,8 @@ import Testing
 
 /// The exit codes of SPEC §8 and the shape of locations in messages.
 @Suite struct ErrorContractTests {
-    @Test(arguments: [(ExitCode.failed, 1), (.usage, 2), (.found, 3), (.lockTimeout, 4), (.refused, 5)] as [(ExitCode, Int32)])
-    func exitCodes(_ code: ExitCode, _ value: Int32) {
+    @Test(arguments: [(GodwitCore.ExitStatus.failed, 1), (.usage, 2), (.found, 3), (.lockTimeout, 4), (.refused, 5)] as [(GodwitCore.ExitStatus, Int32)])
+    func exitCodes(_ code: GodwitCore.ExitStatus, _ value: Int32) {
         #expect(code.rawValue == value)
     }
 

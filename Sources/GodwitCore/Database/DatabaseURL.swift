@@ -87,7 +87,8 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         var found: [String] = []
         if let schemeEnd = text.range(of: "://") {
             let rest = text[schemeEnd.upperBound...]
-            let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
+            // libpq ends the user and password at '@' (the last one before the path), not at '?' or '#'.
+            let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
             let authority = rest[..<authorityEnd]
             if let at = authority.lastIndex(of: "@") {
                 let userinfo = authority[..<at]
@@ -100,6 +101,13 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
             for pair in text[text.index(after: query)...].split(separator: "&") {
                 let parts = pair.split(separator: "=", maxSplits: 1)
                 if parts.count == 2 && parts[0].lowercased() == "password" { found.append(String(parts[1])) }
+            }
+        }
+        // The keyword form of libpq: `host=db password=secret`.
+        for token in text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }) {
+            let parts = token.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 && parts[0].lowercased() == "password" {
+                found.append(String(parts[1]).trimmingCharacters(in: CharacterSet(charactersIn: "'")))
             }
         }
         return found.filter { !$0.isEmpty }

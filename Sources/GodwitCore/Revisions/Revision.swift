@@ -119,11 +119,11 @@ public struct TimeoutValue: Sendable, Hashable, CustomStringConvertible {
         let units: [(String, Double)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
         for (suffix, factor) in units where t.hasSuffix(suffix) {
             let number = t.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)
-            guard let value = Double(number), value >= 0, value.isFinite else { return nil }
+            guard let value = Double(number), value >= 0, value.isFinite, value * factor < 1e15 else { return nil }
             self.milliseconds = Int((value * factor).rounded())
             return
         }
-        guard let value = Double(t), value >= 0, value.isFinite else { return nil }
+        guard let value = Double(t), value >= 0, value.isFinite, value < 1e12 else { return nil }
         self.milliseconds = Int((value * 1000).rounded())
     }
 

@@ -66,6 +66,10 @@ public enum RevisionFile {
                     "SQL before the '-- +upgrade' marker; put the statements of the upgrade below a line '-- +upgrade'")
             }
             let comment = line.dropFirst(2).trimmingCharacters(in: .whitespaces)
+            if let near = nearMissKey(comment) {
+                throw RevisionFileError(
+                    file: path, line: lineNumber, "unknown header key '\(near.0)'; did you mean '\(near.1)'?")
+            }
             if let (key, value) = headerEntry(comment) {
                 guard headerKeys.contains(key) else {
                     var message = "unknown header key '\(key)'"
@@ -174,6 +178,16 @@ public enum RevisionFile {
         return (String(key), value)
     }
 
+    /// A header key spelt with capitals or '-' (`Depends-On:`) that names a real key: never a silent comment.
+    static func nearMissKey(_ comment: String) -> (String, String)? {
+        guard let colon = comment.firstIndex(of: ":") else { return nil }
+        let key = String(comment[..<colon])
+        guard !key.isEmpty, !key.contains(" ") else { return nil }
+        let normalized = key.lowercased().replacingOccurrences(of: "-", with: "_")
+        guard normalized != key, headerKeys.contains(normalized) else { return nil }
+        return (key, normalized)
+    }
+
     /// True for `[A-Za-z0-9_]+`.
     public static func isValidID(_ id: String) -> Bool {
         !id.isEmpty && id.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 95 }
@@ -182,7 +196,8 @@ public enum RevisionFile {
     static func idList(
         _ text: String, key: String, fail: (String, String) -> RevisionFileError
     ) throws -> [String] {
-        let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if text.trimmingCharacters(in: .whitespaces).isEmpty { return [] }
+        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         var seen = Set<String>()
         var result: [String] = []
         for item in items {

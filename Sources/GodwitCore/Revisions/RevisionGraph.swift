@@ -165,9 +165,10 @@ public struct RevisionGraph: Sendable {
                         let ids = stack.map(\.id)
                         let cycle = Array(ids[ids.lastIndex(of: edge)!...]) + [edge]
                         let revision = revisions[stack[top].id]!
+                        let key = stack[top].next - 1 < revision.downRevisions.count ? "down_revision" : "depends_on"
                         throw GraphError(
                             "the revisions form a cycle: \(cycle.map { "'\($0)'" }.joined(separator: " -> ")); a revision cannot descend from itself",
-                            location: SourceLocation(file: revision.path, line: revision.headerLines["down_revision"]),
+                            location: SourceLocation(file: revision.path, line: revision.headerLines[key]),
                             revision: revision.id)
                     default:
                         break

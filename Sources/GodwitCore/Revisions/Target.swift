@@ -133,7 +133,7 @@ extension RevisionGraph {
                 current = .revision(candidates[0])
             } else {
                 guard case .revision(let id) = current else {
-                    throw GraphError("'\(text)' goes below base: only \(taken - 1) step\(taken - 1 == 1 ? "" : "s") down are possible")
+                    throw GraphError("'\(text)' goes below base: only \(taken) step\(taken == 1 ? "" : "s") down are possible")
                 }
                 let parents = self[id].downRevisions
                 if parents.count > 1 {
@@ -192,7 +192,9 @@ extension RevisionGraph {
                 throw GraphError(
                     "revision '\(id)' is not applied, so there is nothing to go back to; 'godwit current' shows what is", revision: id)
             }
-            return descendants(of: [id]).subtracting([id])
+            // What stands above `id` on its lines: its children and everything above them.
+            // Revisions that merely depend on `id` stay, as in Alembic.
+            return descendants(of: children[id] ?? [])
         }
         switch target {
         case .base: remove = Set(applied.filter { revisions[$0] != nil })
