@@ -33,7 +33,13 @@ import Glibc
         let records = try lines.map { line -> [String: Any] in
             try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         }
-        for record in records { expectKeys(record, Self.auditKeys, "audit record") }
+        for record in records {
+            expectKeys(record, Self.auditKeys, "audit record")
+            for step in record["steps"] as? [[String: Any]] ?? [] {
+                expectKeys(step, ["revision", "direction", "checksum", "duration_ms"], "audit step")
+            }
+        }
+        #expect((records[0]["steps"] as? [[String: Any]])?.first?["revision"] as? String == Self.base)
         #expect(records.map { $0["operation"] as? String } == ["upgrade", "upgrade"])
         #expect(records.map { $0["outcome"] as? String } == ["succeeded", "failed"])
         #expect(records[0]["actor"] as? String == "alice", "--actor beats GODWIT_ACTOR")
@@ -43,6 +49,35 @@ import Glibc
         #expect(records[1]["prev_hash"] as? String == records[0]["hash"] as? String)
         let table = try sqlite(dev, "SELECT id, hash FROM godwit_audit ORDER BY id")
         #expect(table == records.map { ["\($0["id"] as? Int ?? -1)", $0["hash"] as? String ?? ""] }, "the file and the table agree")
+    }
+
+    @Test func theAuditRecordsTheGitCommitOfTheProjectAndWhetherVersionsIsDirty() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        try sandbox.initProject()
+        let git = URL(fileURLWithPath: "/usr/bin/git")
+        func runGit(_ args: [String]) throws -> String {
+            let result = try runProcess(
+                git, ["-c", "user.name=e2e", "-c", "user.email=e2e@example.com", "-c", "commit.gpgsign=false"] + args,
+                in: sandbox.root, environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GIT_") })
+            guard result.status == 0 else { throw HarnessError("git \(args) failed\n\(result)") }
+            return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        _ = try runGit(["init", "-q", "."])
+        _ = try runGit(["add", "-A"])
+        _ = try runGit(["commit", "-q", "-m", "init"])
+        let head = try runGit(["rev-parse", "HEAD"])
+        let dev = sandbox.url("var/dev.sqlite3")
+
+        #expect(try sandbox.godwit(["upgrade"]).status == 0)
+        // Untracked files outside versions/ do not make it dirty; a change under versions/ does.
+        try sandbox.write("notes.txt", "scratch\n")
+        #expect(try sandbox.godwit(["downgrade", "base"]).status == 0)
+        try sandbox.write("versions/\(Self.base)_create_users.sql", try sandbox.read("versions/\(Self.base)_create_users.sql") + "-- edited\n")
+        #expect(try sandbox.godwit(["upgrade"]).status == 0)
+
+        let commits = try sqlite(dev, "SELECT git_commit FROM godwit_audit ORDER BY id").map { $0[0] }
+        #expect(commits == [head, head, head + "+dirty"])
     }
 
     @Test func theAfterUpgradeHookRunsAfterAnUpgradeThatAppliedSomething() throws {

@@ -103,6 +103,8 @@ import Testing
         let nothing = try sandbox.godwit(["upgrade", "-e", "test"], env: env)
         #expect(nothing.status == 0, "\(nothing)")
         #expect(nothing.stdout.contains("nothing to do"), "\(nothing)")
+        let sealed = try sqlite(offline, "SELECT outcome, length(hash) FROM godwit_audit")
+        #expect(sealed == [["succeeded", "64"]], "the next run seals the script's audit record into the chain")
 
         // And the downgrade script takes it back to base.
         let down = try sandbox.godwit(["downgrade", "base", "--sql", "--from", ids[3]])

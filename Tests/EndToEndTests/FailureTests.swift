@@ -37,13 +37,14 @@ import Testing
         #expect(try revisionRows(dev) == ["\(Self.base)|applied", "\(good.id)|applied"])
         #expect(try sqlite(dev, "SELECT count(*) FROM users") == [["0"]])
 
-        let audit = try sqlite(dev, "SELECT operation, outcome, error, steps, hash FROM godwit_audit ORDER BY id DESC LIMIT 1")
+        let audit = try sqlite(dev, "SELECT operation, outcome, error, steps, hash, to_heads FROM godwit_audit ORDER BY id DESC LIMIT 1")
         let record = try #require(audit.first)
         #expect(record[0] == "upgrade")
         #expect(record[1] == "failed", "the audit has the failed run: \(record)")
         #expect(record[2].contains("\(bad.path):\(line)"), "the audit's error names the place: \(record)")
         #expect(record[3].contains(good.id) && !record[3].contains(bad.id), "the audit's steps are what was committed: \(record)")
         #expect(record[4].count == 64, "the failed record is sealed: \(record)")
+        #expect(record[5] == "[\"\(good.id)\"]", "to_heads are the heads actually reached: \(record)")
 
         // The same failure as JSON on stdout.
         let json = try sandbox.godwit(["upgrade", "--json"])
