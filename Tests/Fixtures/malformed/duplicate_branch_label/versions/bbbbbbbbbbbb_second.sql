@@ -1,0 +1,10 @@
+-- revision: bbbbbbbbbbbb
+-- down_revision: aaaaaaaaaaaa
+-- message: second
+-- branch_labels: billing
+
+-- +upgrade
+CREATE TABLE t_bbbbbbbbbbbb (id INTEGER PRIMARY KEY);
+
+-- +downgrade
+DROP TABLE t_bbbbbbbbbbbb;

@@ -1,0 +1,12 @@
+-- revision: bbbbbbbbbbbb
+-- down_revision: aaaaaaaaaaaa
+-- message: second
+
+-- +upgrade
+CREATE TABLE x (id INTEGER);
+
+-- +downgrade
+DROP TABLE x;
+
+-- +downgrade
+DROP TABLE x;

@@ -1,0 +1,9 @@
+-- revision: bbbbbbbbbbbb
+-- down_revision: aaaaaaaaaaaa
+-- message: second
+
+-- +upgrade
+CREATE TABLE x (id INTEGER);
+
+-- +upgrade
+CREATE TABLE y (id INTEGER);

@@ -1,0 +1,8 @@
+-- revision: bbbbbbbbbbbb
+-- message: second
+
+-- +upgrade
+CREATE TABLE t_bbbbbbbbbbbb (id INTEGER PRIMARY KEY);
+
+-- +downgrade
+DROP TABLE t_bbbbbbbbbbbb;

@@ -1,0 +1,3 @@
+-- revision: bbbbbbbbbbbb
+-- down_revision: aaaaaaaaaaaa
+-- message: second
