@@ -4,8 +4,8 @@ import GodwitCore
 public enum Event: Sendable {
     /// The lock is busy; `holder` says who has it, when known.
     case waitingForLock(environment: String, holder: String?)
-    /// A step begins.
-    case stepStarted(index: Int, count: Int, revision: String, direction: Direction, message: String)
+    /// A step begins; `runsSQL` is false for a stamp, which only records.
+    case stepStarted(index: Int, count: Int, revision: String, direction: Direction, message: String, runsSQL: Bool)
     /// A step is done.
     case stepFinished(index: Int, count: Int, revision: String, direction: Direction, durationMS: Int)
     /// The environment's after_upgrade.sql runs.

@@ -83,6 +83,15 @@ public struct Migrator {
                 return result(plan, request: request, durations: [:], auditID: nil, dryRun: true)
             }
         }
+        // Plan once read-only first, so that a refusal (gate, irreversible step, failed revision,
+        // bad target) leaves the database untouched — not even Godwit's tables are created.
+        // The plan is made again under the lock, from the state read there.
+        let (rows, hasOpenRecords) = try previewState()
+        let preview = try makePlan(request, graph: graph, rows: rows)
+        try checkGate(preview, request: request)
+        if preview.isEmpty && !isResolve(request) && !request.isRehearsal && !hasOpenRecords {
+            return result(preview, request: request, durations: [:], auditID: nil, dryRun: false)
+        }
         let connection = try workspace.connect(environment, readOnly: false)
         defer { connection.close() }
         let store = workspace.store(for: connection)
@@ -143,6 +152,26 @@ public struct Migrator {
             result.isRehearsal = true
             return result
         }
+    }
+
+    /// The recorded state through a read-only connection, and whether audit records wait to be
+    /// sealed (left by a killed run or an offline script): then even a no-op run takes the lock.
+    func previewState() throws -> ([AppliedRevision], Bool) {
+        let connection = try workspace.connect(environment, readOnly: true)
+        defer { connection.close() }
+        return try workspace.withReadTransaction(connection, environment: environment) {
+            let store = workspace.store(for: connection)
+            let rows = try store.readRevisions(on: connection)
+            let open = try connection.tableExists(store.auditTable)
+                && !(try connection.query("SELECT 1 FROM \(connection.dialect.quote(store.auditTable)) WHERE hash IS NULL LIMIT 1")).isEmpty
+            return (rows, open)
+        }
+    }
+
+    /// The reason stored in the audit; a skipped promotion gate is always said there.
+    func auditReason(_ request: ChangeRequest) -> String? {
+        guard request.skipsPromotionCheck, project.predecessor(of: environment.name) != nil else { return request.reason }
+        return "promotion check skipped: " + (request.reason ?? "")
     }
 
     func isResolve(_ request: ChangeRequest) -> Bool {
@@ -258,7 +287,7 @@ public struct Migrator {
         var record = AuditRecord(
             id: try store.nextAuditID(on: connection), environment: environment.name, operation: plan.operation.rawValue,
             startedAt: AuditRecord.timestamp(started), fromHeads: plan.fromHeads, actor: identity.actor, host: identity.host,
-            toolVersion: identity.toolVersion, gitCommit: identity.gitCommit, reason: request.reason)
+            toolVersion: identity.toolVersion, gitCommit: identity.gitCommit, reason: auditReason(request))
         try connection.withTransaction { try connection.execute(store.insertAuditSQL(record)) }
 
         var durations: [String: Int] = [:]
@@ -316,7 +345,7 @@ public struct Migrator {
         record: inout AuditRecord, durations: inout [String: Int], inTransaction: Bool
     ) throws {
         let revision = step.revision
-        workspace.events(.stepStarted(index: index, count: count, revision: revision.id, direction: step.direction, message: revision.message))
+        workspace.events(.stepStarted(index: index, count: count, revision: revision.id, direction: step.direction, message: revision.message, runsSQL: step.sql != nil))
         let begin = DispatchTime.now().uptimeNanoseconds
         let dialect = connection.dialect
         let now = AuditRecord.timestamp()
@@ -371,7 +400,7 @@ public struct Migrator {
                 statements = try connection.splitStatements(section.sql)
             } catch var error as DatabaseError {
                 error.revision = revision.id
-                error.location = SourceLocation(file: revision.path, line: section.line(atUTF8Offset: error.position ?? 0))
+                locate(&error, in: section, path: revision.path)
                 throw error
             }
             for statement in statements {
@@ -379,7 +408,7 @@ public struct Migrator {
                     try connection.execute(statement.sql)
                 } catch var error as DatabaseError {
                     error.revision = revision.id
-                    error.location = SourceLocation(file: revision.path, line: section.line(atUTF8Offset: statement.offset + (error.position ?? 0)))
+                    locate(&error, in: section, path: revision.path, offset: statement.offset)
                     error.message += "; revision '\(revision.id)' ran outside a transaction and is now recorded as failed: finish or undo it by hand, then run 'godwit resolve \(revision.id) -e \(environment.name) --applied' or '--rolled-back'"
                     throw error
                 }
@@ -400,8 +429,19 @@ public struct Migrator {
             try connection.execute(section.sql)
         } catch var error as DatabaseError {
             error.revision = revision.id
-            error.location = SourceLocation(file: revision.path, line: section.line(atUTF8Offset: error.position ?? 0))
+            locate(&error, in: section, path: revision.path)
             throw error
+        }
+    }
+
+    /// Names the line where the failing statement starts (SPEC §8), and the error's own line
+    /// when the database points further into the statement.
+    func locate(_ error: inout DatabaseError, in section: SQLSection, path: String, offset: Int = 0) {
+        let line = section.line(atUTF8Offset: offset + (error.position ?? 0))
+        error.location = SourceLocation(file: path, line: line)
+        if let exact = error.errorPosition {
+            let exactLine = section.line(atUTF8Offset: offset + exact)
+            if exactLine != line { error.message += " (at line \(exactLine))" }
         }
     }
 
@@ -415,7 +455,7 @@ public struct Migrator {
         do {
             try connection.withTransaction { try connection.execute(section.sql) }
         } catch var error as DatabaseError {
-            error.location = SourceLocation(file: path, line: section.line(atUTF8Offset: error.position ?? 0))
+            locate(&error, in: section, path: path)
             error.message = "after_upgrade.sql failed: " + error.message
             throw error
         }

@@ -88,7 +88,7 @@ public struct Project: Sendable {
             }
             node = composed
         } catch let error as YamlError {
-            throw Self.describe(error, path: path)
+            throw Self.describe(error, path: path, text: text)
         }
         let reader = YAMLReader(path: path)
         let top = try reader.mapping(node, what: "the environments file")
@@ -133,7 +133,9 @@ public struct Project: Sendable {
                 location: reader.location(top["promotion"]))
         }
         if Set(promotion).count != promotion.count {
-            throw ConfigurationError("promotion names an environment twice", location: reader.location(top["promotion"]))
+            let names = promotion
+            let twice = names.first { name in names.filter { $0 == name }.count > 1 } ?? ""
+            throw ConfigurationError("promotion names '\(twice)' twice", location: reader.location(top["promotion"]))
         }
         if let node = top["default_environment"] {
             let name = try reader.string(node, key: "default_environment")
@@ -194,19 +196,47 @@ public struct Project: Sendable {
         return FileManager.default.fileExists(atPath: url.path) ? url : nil
     }
 
-    static func describe(_ error: YamlError, path: String) -> ConfigurationError {
+    static func describe(_ error: YamlError, path: String, text: String) -> ConfigurationError {
         switch error {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
+            // libyaml's own words only: they never quote the file's content.
             let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
             return ConfigurationError(
                 "invalid YAML: \(what)", location: SourceLocation(file: path, line: mark.line, column: mark.column))
-        case .composer(let context, let problem, let mark, _):
-            let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            // Yams describes this with a dump of the mapping, which may hold a URL's password:
+            // name the key and find the line of its second occurrence instead.
+            let key = duplicates.sorted().first ?? "?"
             return ConfigurationError(
-                "invalid YAML: \(what)", location: SourceLocation(file: path, line: mark.line, column: mark.column))
+                "key '\(key)' is given twice in the same mapping; keep one",
+                location: SourceLocation(file: path, line: duplicateLine(of: key, in: text, from: context.mark.line)))
+        case .reader(let problem, _, _, _):
+            return ConfigurationError("cannot read the YAML: \(problem)", location: SourceLocation(file: path))
         default:
-            return ConfigurationError("invalid YAML: \(error)", location: SourceLocation(file: path))
+            return ConfigurationError("invalid YAML", location: SourceLocation(file: path))
         }
+    }
+
+    /// The line of the second `key:` at one indentation, from line `start` on.
+    static func duplicateLine(of key: String, in text: String, from start: Int) -> Int? {
+        var firstIndent: Int?
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where index + 1 >= start {
+            let line = String(raw)
+            let indent = line.prefix { $0 == " " }.count
+            var rest = line.dropFirst(indent)
+            if rest.hasPrefix("- ") { continue }
+            for quote in ["\"", "'"] where rest.hasPrefix(quote) { rest = rest.dropFirst() }
+            guard rest.hasPrefix(key) else { continue }
+            let after = rest.dropFirst(key.count).drop { $0 == "\"" || $0 == "'" || $0 == " " }
+            guard after.hasPrefix(":") else { continue }
+            if let first = firstIndent {
+                if first == indent { return index + 1 }
+            } else {
+                firstIndent = indent
+            }
+        }
+        return nil
     }
 }
 

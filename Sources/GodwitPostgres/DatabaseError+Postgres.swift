@@ -4,8 +4,9 @@ import GodwitCore
 
 extension DatabaseError {
     /// Maps a failed libpq result to an error: SQLSTATE, primary message, detail and hint, and the
-    /// position in `script` — the server's exact one (`PG_DIAG_STATEMENT_POSITION`) when it gives
-    /// one, else `statementOffset`, the start of the statement that failed.
+    /// positions in `script`: `position` is `statementOffset`, the start of the statement that
+    /// failed (the server's exact position when that is unknown), and `errorPosition` the server's
+    /// exact one (`PG_DIAG_STATEMENT_POSITION`) when it gives one.
     ///
     /// `redact` removes the connection's password from every text; `isConnectionLost` makes the
     /// reason `.connection` (the server went away) instead of `.statement`.
@@ -22,9 +23,9 @@ extension DatabaseError {
         let message =
             field(GODWIT_PG_DIAG_MESSAGE_PRIMARY)
             ?? redact(Self.oneLine(fallback.isEmpty ? "the statement failed without a message" : fallback))
-        var position = statementOffset
+        var exact: Int?
         if let text = field(GODWIT_PG_DIAG_STATEMENT_POSITION), let character = Int(text), character > 0 {
-            position =
+            exact =
                 positionsCountBytes
                 ? min(character - 1, script.utf8.count)
                 : Self.utf8Offset(ofCharacter: character, in: script)
@@ -32,7 +33,7 @@ extension DatabaseError {
         self.init(
             isConnectionLost ? .connection : .statement, message, sqlstate: field(GODWIT_PG_DIAG_SQLSTATE),
             detail: field(GODWIT_PG_DIAG_MESSAGE_DETAIL), hint: field(GODWIT_PG_DIAG_MESSAGE_HINT),
-            position: position)
+            position: statementOffset ?? exact, errorPosition: exact)
     }
 
     /// The UTF-8 offset of a 1-based character (Unicode scalar) position, as PostgreSQL and

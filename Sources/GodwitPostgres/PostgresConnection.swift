@@ -169,8 +169,8 @@ public final class PostgresConnection: DatabaseConnection {
 
     /// Runs one query with `PQexec` and returns its rows, every value as text, nil for NULL; a
     /// statement without rows returns none.
-    /// - Throws: `DatabaseError` with the SQLSTATE and the UTF-8 position of the error (or of the
-    ///   statement) in `sql`.
+    /// - Throws: `DatabaseError` with the SQLSTATE, the UTF-8 position of the statement and that
+    ///   of the error itself (`errorPosition`) in `sql`.
     @discardableResult
     public func query(_ sql: String) throws -> [[String?]] {
         let connection = try liveHandle()

@@ -123,8 +123,9 @@ public final class SQLiteConnection: DatabaseConnection {
                 let status = sqlite3_prepare_v2(db, current, -1, &statement, &tail)
                 guard status == SQLITE_OK else {
                     let errorOffset = Int(sqlite3_error_offset(db))
-                    let offset = errorOffset >= 0 ? (current - start) + errorOffset : statementOffset
-                    throw error(db, status: status, offset: offset)
+                    var failure = error(db, status: status, offset: statementOffset)
+                    if errorOffset >= 0 { failure.errorPosition = (current - start) + errorOffset }
+                    throw failure
                 }
                 cursor = tail
                 guard let statement else { continue }

@@ -51,8 +51,9 @@ func render(_ event: Event, _ console: Console) {
     switch event {
     case .waitingForLock(let environment, let holder):
         console.progress("waiting for the migration lock of '\(environment)'\(holder.map { ", held by \($0)" } ?? "")…")
-    case .stepStarted(let index, let count, let revision, let direction, let message):
-        console.progress("\(console.dim("[\(index + 1)/\(count)]")) \(direction == .upgrade ? "applying" : "reverting") \(revision) \(message)")
+    case .stepStarted(let index, let count, let revision, let direction, let message, let runsSQL):
+        let verb = runsSQL ? (direction == .upgrade ? "applying" : "reverting") : (direction == .upgrade ? "recording" : "forgetting")
+        console.progress("\(console.dim("[\(index + 1)/\(count)]")) \(verb) \(revision) \(message)")
     case .stepFinished(_, _, _, _, let duration):
         if console.isVerbose { console.progress("   done in \(duration) ms") }
     case .hookStarted(_, let path):

@@ -73,7 +73,7 @@ import Testing
         let skipped = try sandbox.godwit(["upgrade", "-e", "test", "--skip-promotion-check", "--reason", "hotfix 42"])
         #expect(skipped.status == 0, "\(skipped)")
         #expect(try appliedIDs(test) == [Self.base])
-        #expect(try sqlite(test, "SELECT operation, outcome, reason FROM godwit_audit") == [["upgrade", "succeeded", "hotfix 42"]])
+        #expect(try sqlite(test, "SELECT operation, outcome, reason FROM godwit_audit") == [["upgrade", "succeeded", "promotion check skipped: hotfix 42"]])
 
         // The gate counts what the plan brings: only revisions dev already has may go to test.
         #expect(try sandbox.godwit(["upgrade"]).status == 0)

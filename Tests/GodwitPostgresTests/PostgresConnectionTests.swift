@@ -165,7 +165,8 @@ struct PostgresConnectionTests {
             let error = try #require(throws: DatabaseError.self) { try connection.execute(script) }
             #expect(error.sqlstate == "42703")
             #expect(error.message == #"column "nope" does not exist"#)
-            #expect(error.position == script.utf8Offset(of: "nope"))
+            #expect(error.errorPosition == script.utf8Offset(of: "nope"))
+            #expect(error.position == script.utf8Offset(of: "SELECT 1, nope"))
         }
     }
 
@@ -178,6 +179,7 @@ struct PostgresConnectionTests {
             #expect(error.sqlstate == "42601")
             #expect(error.message.contains(#"syntax error at or near "SELEC""#))
             #expect(error.position == script.utf8Offset(of: "SELEC 2"))
+            #expect(error.errorPosition == script.utf8Offset(of: "SELEC 2"))
             #expect(error.position.map { script.line(atUTF8Offset: $0) } == 3)
             #expect(try !connection.tableExists("kept"))
         }
@@ -190,7 +192,8 @@ struct PostgresConnectionTests {
             let sql = "SELECT * FROM missing_table"
             let error = try #require(throws: DatabaseError.self) { try connection.query(sql) }
             #expect(error.sqlstate == "42P01")
-            #expect(error.position == sql.utf8Offset(of: "missing_table"))
+            #expect(error.position == 0)
+            #expect(error.errorPosition == sql.utf8Offset(of: "missing_table"))
             let division = try #require(throws: DatabaseError.self) { try connection.query("  SELECT 1 / 0") }
             #expect(division.sqlstate == "22012")
             #expect(division.position == 2)

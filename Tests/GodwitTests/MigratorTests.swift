@@ -125,7 +125,7 @@ import Testing
         request.skipsPromotionCheck = true
         request.reason = "hotfix"
         _ = try project.migrator("test").run(request)
-        #expect(try project.query("test", "SELECT reason FROM godwit_audit ORDER BY id DESC LIMIT 1") == [["hotfix"]])
+        #expect(try project.query("test", "SELECT reason FROM godwit_audit ORDER BY id DESC LIMIT 1") == [["promotion check skipped: hotfix"]])
         // prod is protected: refused before anything connects for writing.
         let protected = try #require(throws: PlanRefusal.self) { try project.migrator("prod").run(ChangeRequest(.upgrade(.heads))) }
         #expect(protected.message.contains("--yes"))

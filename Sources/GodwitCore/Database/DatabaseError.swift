@@ -20,8 +20,11 @@ public struct DatabaseError: GodwitError {
     public var detail: String?
     /// The server's hint.
     public var hint: String?
-    /// The UTF-8 offset in the executed script of the statement that failed (or of the error itself).
+    /// The UTF-8 offset in the executed script where the statement that failed starts (or, when
+    /// that is unknown, of the error itself): errors name this line (SPEC §8).
     public var position: Int?
+    /// The UTF-8 offset in the executed script of the error itself, when the database says.
+    public var errorPosition: Int?
     /// The environment, added by the orchestration layer.
     public var environment: String?
     /// The revision, added by the orchestration layer.
@@ -32,8 +35,9 @@ public struct DatabaseError: GodwitError {
     /// Creates an error.
     public init(
         _ reason: Reason, _ message: String, sqlstate: String? = nil, detail: String? = nil, hint: String? = nil,
-        position: Int? = nil
+        position: Int? = nil, errorPosition: Int? = nil
     ) {
+        self.errorPosition = errorPosition
         self.reason = reason
         self.message = message
         self.sqlstate = sqlstate
