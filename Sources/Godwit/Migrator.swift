@@ -369,6 +369,7 @@ public struct Migrator {
             let sql = bookkeeping + store.updateAuditStepsSQL(next)
             if inTransaction { try connection.execute(sql) } else { try connection.withTransaction { try connection.execute(sql) } }
             record = next
+            workspace.events(.stepFinished(index: index, count: count, revision: revision.id, direction: step.direction, durationMS: next.steps.last?.durationMS ?? 0))
             return
         }
         if revision.isTransactional {

@@ -12,6 +12,8 @@ struct Console {
     let isVerbose: Bool
     let usesColor: Bool
     let isInteractive: Bool
+    /// True when stderr is a terminal: progress lines are redrawn in place.
+    let isProgressLive: Bool
 
     init(json: Bool, quiet: Bool, verbose: Bool, noColor: Bool) {
         isJSON = json
@@ -20,6 +22,7 @@ struct Console {
         let environment = ProcessInfo.processInfo.environment
         usesColor = !noColor && environment["NO_COLOR"] == nil && isatty(STDERR_FILENO) == 1 && environment["TERM"] != "dumb"
         isInteractive = isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1
+        isProgressLive = isatty(STDERR_FILENO) == 1 && environment["TERM"] != "dumb"
     }
 
     /// A line of the result on stdout (human mode only).

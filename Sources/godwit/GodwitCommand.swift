@@ -16,7 +16,8 @@ struct GodwitCommand: ParsableCommand {
         version: Identity.version,
         subcommands: [
             Init.self, Revision.self, Merge.self, Upgrade.self, Downgrade.self, Stamp.self, Resolve.self,
-            Current.self, History.self, Heads.self, Branches.self, Show.self,
+            Current.self, History.self, Heads.self, Branches.self, Show.self, Status.self, Promote.self,
+            Check.self, Verify.self, Wait.self,
         ]
     )
 }
@@ -34,6 +35,7 @@ enum Main {
             try command.run()
             exit(0)
         } catch let error as any GodwitError {
+            StepTicker.shared.interrupt()
             console.error(error)
             exit(error.exitCode.rawValue)
         } catch let exit as ArgumentParser.ExitCode {

@@ -12,6 +12,8 @@ public enum Target: Sendable, Hashable, CustomStringConvertible {
     case branchHead(String)
     /// `+N`, `-N` (from the current head, `from` nil) and `REV+N`, `REV-N`.
     case relative(from: String?, steps: Int)
+    /// Exactly these revisions as heads (`promote`: another environment's heads).
+    case revisions([String])
 
     /// Parses a target as written on the command line.
     /// - Throws: `GraphError` for an empty or malformed target.
@@ -61,6 +63,7 @@ public enum Target: Sendable, Hashable, CustomStringConvertible {
         case .revision(let id): return id
         case .branchHead(let label): return "\(label)@head"
         case .relative(let from, let steps): return (from ?? "") + (steps > 0 ? "+\(steps)" : "\(steps)")
+        case .revisions(let ids): return ids.isEmpty ? "base" : ids.joined(separator: ",")
         }
     }
 }
@@ -168,6 +171,7 @@ extension RevisionGraph {
         case .base: tips = []
         case .revision(let name): tips = [try resolve(name)]
         case .branchHead(let label): tips = [try resolveSingle("\(label)@head")]
+        case .revisions(let ids): tips = try ids.map { try resolve($0) }
         case .relative(let from, let steps):
             switch try resolveRelative(from: from, steps: steps, applied: applied, text: target.description) {
             case .revision(let id):
@@ -202,6 +206,9 @@ extension RevisionGraph {
         case .head: remove = try keeping(singleHead())
         case .revision(let name): remove = try keeping(resolve(name))
         case .branchHead(let label): remove = try keeping(resolveSingle("\(label)@head"))
+        case .revisions(let ids):
+            let keep = ancestry(of: try ids.map { try resolve($0) })
+            remove = Set(applied.filter { revisions[$0] != nil && !keep.contains($0) })
         case .relative(let from, let steps):
             if from == nil && steps > 0 {
                 throw GraphError("'\(target)' lies above the current head; use 'godwit upgrade \(target)'")
