@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+/// The promotion flow and status on PostgreSQL: dev, test and a protected prod in schemas of the
+/// server `scripts/test` starts, plus an unreachable environment. Fails, not skips, when
+/// `GODWIT_REQUIRE_POSTGRES=1` and no server is given.
+@Suite(.enabled(if: PostgresServerForEnvironments.isEnabled, "set GODWIT_TEST_POSTGRES_URL to run the PostgreSQL tests"))
+struct EnvironmentsPostgresTests {
+    static let base = WorkflowTests.base
+
+    @Test func gatePromoteProtectedAndStatusOnPostgreSQL() throws {
+        let url = try PostgresServerForEnvironments.url()
+        let suffix = UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(8).lowercased()
+        let schemas = ["dev", "test", "prod"].map { "e2e_\($0)_\(suffix)" }
+        defer { _ = try? psql(url, schemas.map { "DROP SCHEMA IF EXISTS \($0) CASCADE;" }.joined()) }
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        try sandbox.initProject()
+        try sandbox.write("environments/environments.yaml", """
+            promotion: [dev, test, prod]
+            default_environment: dev
+            environments:
+              dev:
+                url: ${PG_URL}
+                schema: \(schemas[0])
+              test:
+                url: ${PG_URL}
+                schema: \(schemas[1])
+              prod:
+                url: ${PG_URL}
+                schema: \(schemas[2])
+                protected: true
+              gone:
+                url: postgresql://nobody:hunter2@127.0.0.1:1/none?connect_timeout=2
+            """)
+        let env = ["PG_URL": url]
+
+        let gated = try sandbox.godwit(["upgrade", "-e", "test"], env: env)
+        #expect(gated.status == 5, "\(gated)")
+        #expect(gated.stderr.contains("'dev'") && gated.stderr.contains(Self.base), "\(gated)")
+        #expect(try psql(url, "SELECT count(*) FROM pg_namespace WHERE nspname = '\(schemas[1])'") == "0", "the refusal created nothing")
+        let noReason = try sandbox.godwit(["upgrade", "-e", "test", "--skip-promotion-check"], env: env)
+        #expect(noReason.status == 2, "\(noReason)")
+
+        #expect(try sandbox.godwit(["upgrade"], env: env).status == 0)
+        #expect(try psql(url, "SELECT revision FROM \(schemas[0]).godwit_revisions") == Self.base)
+        #expect(try psql(url, "SELECT count(*) FROM \(schemas[0]).users") == "0", "the revision ran in dev's schema")
+
+        let catalog = "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname LIKE 'e2e_%_\(suffix)'"
+        let before = try psql(url, catalog)
+        let dry = try sandbox.godwit(["promote", "test", "--dry-run", "--json"], env: env)
+        #expect(dry.status == 0, "\(dry)")
+        #expect((try dry.jsonObject()["steps"] as? [[String: Any]])?.count == 1)
+        #expect(try psql(url, catalog) == before, "the dry-run created nothing")
+
+        #expect(try sandbox.godwit(["promote", "test"], env: env).status == 0)
+        #expect(try psql(url, "SELECT operation FROM \(schemas[1]).godwit_audit") == "promote")
+        let refused = try sandbox.godwit(["promote", "prod"], env: env)
+        #expect(refused.status == 5, "\(refused)")
+        #expect(try psql(url, "SELECT count(*) FROM pg_namespace WHERE nspname = '\(schemas[2])'") == "0")
+        #expect(try sandbox.godwit(["promote", "prod", "--yes"], env: env).status == 0)
+        #expect(try psql(url, "SELECT revision FROM \(schemas[2]).godwit_revisions") == Self.base)
+
+        let status = try sandbox.godwit(["status", "--json"], env: env)
+        #expect(status.status == 0, "\(status)")
+        #expect(!status.stdout.contains("hunter2") && !status.stderr.contains("hunter2"))
+        let environments = try #require(try status.jsonObject()["environments"] as? [[String: Any]])
+        #expect(environments.map { $0["name"] as? String } == ["dev", "test", "prod", "gone"])
+        #expect(environments.prefix(3).allSatisfy { $0["reachable"] as? Bool == true && $0["heads"] as? [String] == [Self.base] })
+        let fingerprints = Set(environments.prefix(3).compactMap { $0["schema_fingerprint"] as? String })
+        #expect(fingerprints.count == 1, "the three schemas are the same: \(fingerprints)")
+        #expect(environments[3]["reachable"] as? Bool == false)
+        #expect((environments[3]["error"] as? String)?.contains("127.0.0.1") == true, "\(environments[3])")
+        #expect((environments[3]["url"] as? String)?.contains("***") == true)
+        #expect(try sandbox.godwit(["check", "-e", "prod"], env: env).status == 0)
+    }
+}
+
+enum PostgresServerForEnvironments {
+    static let urlText = ProcessInfo.processInfo.environment["GODWIT_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static var isEnabled: Bool { urlText != nil || ProcessInfo.processInfo.environment["GODWIT_REQUIRE_POSTGRES"] == "1" }
+
+    static func url() throws -> String {
+        guard let urlText else { throw HarnessError("GODWIT_REQUIRE_POSTGRES=1 but GODWIT_TEST_POSTGRES_URL is not set") }
+        return urlText
+    }
+}
+
+/// One value from `psql -Atc`.
+private func psql(_ url: String, _ sql: String) throws -> String {
+    let result = try runProcess(
+        URL(fileURLWithPath: "/usr/bin/psql"), [url, "-v", "ON_ERROR_STOP=1", "-Atc", sql],
+        in: FileManager.default.temporaryDirectory, environment: ProcessInfo.processInfo.environment, stdin: nil)
+    guard result.status == 0 else { throw HarnessError("psql failed: \(result)") }
+    return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+}
