@@ -10,8 +10,8 @@ struct GodwitCommand: ParsableCommand {
         abstract: "Database migrations across environments: a revision graph with Alembic's semantics, promotion dev → test → prod, locks, dry-runs and an audit log.",
         discussion: """
             Revisions are SQL files in versions/; environments are declared in environments/environments.yaml.
-            Exit codes: 0 success, 1 operation failed, 2 usage or configuration error, 3 check/verify found \
-            something, 4 lock not acquired in time, 5 refused by a rule.
+            Exit codes: 0 success, 1 operation failed, 2 usage or configuration error, 3 check, verify, lint, diff or \
+            audit verify found something, 4 lock or wait timed out, 5 refused by a rule.
             """,
         version: Identity.version,
         subcommands: [

@@ -131,7 +131,7 @@ extension GodwitCommand {
             discussion: "TARGET: head, heads, an id or unique prefix, LABEL@head, +N, REV+N.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var change: ChangeOptions
-        @Argument(help: "Where to go (default: heads).") var target: String = "heads"
+        @Argument(help: "Where to go.") var target: String = "heads"
 
         func kind(in workspace: Workspace) throws -> ChangeRequest.Kind { .upgrade(try Target(parsing: target)) }
     }

@@ -100,7 +100,7 @@ extension GodwitCommand {
             abstract: "Block until the environment has reached TARGET (default: heads): for an application's start-up or an init container.",
             discussion: "Exit 0 when reached, 4 on timeout. An unreachable database is waited for.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "What must be applied (default: heads).") var target: String = "heads"
+        @Argument(help: "What must be applied.") var target: String = "heads"
         @Option(name: .long, help: "How long to wait: 30s, 5m, 1h.") var timeout: String = "5m"
         @Option(name: .long, help: "Seconds between reads.") var interval: Double = 1
 
