@@ -8,8 +8,20 @@ public final class Workspace: @unchecked Sendable {
     public let project: Project
     /// The database drivers, tried in order.
     public let drivers: [any DatabaseDriver]
-    /// Who runs this.
-    public let identity: Identity
+    /// Who runs this. A git commit that the creator left to be read later (see
+    /// `init(project:drivers:identity:readsGitCommitLazily:variables:events:)`) is read on first use.
+    public var identity: Identity {
+        identityLock.lock()
+        defer { identityLock.unlock() }
+        if let resolvedIdentity { return resolvedIdentity }
+        var identity = baseIdentity
+        identity.gitCommit = Identity.gitCommit(of: project)
+        resolvedIdentity = identity
+        return identity
+    }
+    private let baseIdentity: Identity
+    private var resolvedIdentity: Identity?
+    private let identityLock = NSLock()
     /// Where events go.
     public let events: @Sendable (Event) -> Void
     /// Process environment variables, for `${VAR}` expansion.
@@ -17,16 +29,24 @@ public final class Workspace: @unchecked Sendable {
     private var cachedGraph: RevisionGraph?
 
     /// Creates a workspace.
+    /// - Parameter readsGitCommitLazily: true when `identity.gitCommit` has not been read yet: it is
+    ///   then read from the project's git checkout the first time `identity` is used — only by the
+    ///   commands that write an audit record or a script — so that reading commands (`heads`,
+    ///   `current`, `status`) never wait for two `git` processes.
     public init(
-        project: Project, drivers: [any DatabaseDriver], identity: Identity,
+        project: Project, drivers: [any DatabaseDriver], identity: Identity, readsGitCommitLazily: Bool = false,
         variables: [String: String] = ProcessInfo.processInfo.environment, events: @escaping @Sendable (Event) -> Void = { _ in }
     ) {
         self.project = project
         self.drivers = drivers
-        self.identity = identity
+        self.baseIdentity = identity
+        self.resolvedIdentity = readsGitCommitLazily ? nil : identity
         self.variables = variables
         self.events = events
     }
+
+    /// `actor@host`, as written into locks and `application_name`; needs no git.
+    public var holder: String { baseIdentity.holder }
 
     /// The revision graph, loaded once.
     /// - Throws: `RevisionFileError` or `GraphError`.
@@ -53,7 +73,7 @@ public final class Workspace: @unchecked Sendable {
                 environment: environment.name)
         }
         let options = ConnectionOptions(
-            isReadOnly: readOnly, applicationName: "godwit \(identity.holder)", connectTimeout: connectTimeout,
+            isReadOnly: readOnly, applicationName: "godwit \(holder)", connectTimeout: connectTimeout,
             schema: environment.schema, lockTimeout: environment.effectiveLockTimeout,
             statementTimeout: environment.statementTimeout)
         do {
@@ -87,7 +107,7 @@ public final class Workspace: @unchecked Sendable {
     public func lockRequest(for environment: Environment) -> LockRequest {
         LockRequest(
             name: "\(environment.schema ?? "public").\(project.tablePrefix)", tablePrefix: project.tablePrefix,
-            mode: environment.lockMode, timeout: environment.migrationLockTimeout, holder: identity.holder)
+            mode: environment.lockMode, timeout: environment.migrationLockTimeout, holder: holder)
     }
 
     /// Reads an environment's state through a read-only connection.

@@ -39,8 +39,8 @@ struct GlobalOptions: ParsableArguments {
     /// Loads the project and hands it the drivers.
     func workspace(_ console: Console) throws -> Workspace {
         let project = try Project(root: projectRoot())
-        let identity = Identity.current(actor: actor, project: project)
-        return Workspace(project: project, drivers: [SQLiteDriver(), PostgresDriver()], identity: identity) { event in
+        let identity = Identity.current(actor: actor, project: project, readsGitCommit: false)
+        return Workspace(project: project, drivers: [SQLiteDriver(), PostgresDriver()], identity: identity, readsGitCommitLazily: true) { event in
             render(event, console)
         }
     }
