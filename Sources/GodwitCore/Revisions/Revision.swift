@@ -82,7 +82,7 @@ public struct SQLSection: Sendable, Hashable {
     /// True when the section holds nothing but whitespace and comments.
     public var isEmpty: Bool {
         for raw in sql.split(separator: "\n", omittingEmptySubsequences: true) {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = RevisionFile.trimmingWhitespace(raw)
             if !line.isEmpty && !line.hasPrefix("--") { return false }
         }
         return true

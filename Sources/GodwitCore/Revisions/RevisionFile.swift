@@ -25,6 +25,8 @@ public enum RevisionFile {
     ]
     static let upgradeMarker = "-- +upgrade"
     static let downgradeMarker = "-- +downgrade"
+    static let upgradeMarkerBytes = Array(upgradeMarker.utf8)
+    static let downgradeMarkerBytes = Array(downgradeMarker.utf8)
 
     /// Parses the text of a revision file.
     /// - Parameters:
@@ -34,8 +36,22 @@ public enum RevisionFile {
     public static func parse(_ text: String, path: String) throws -> Revision {
         let normalized = Checksum.normalizingLineEndings(text)
         let checksum = Checksum.sha256(normalized)
-        var lines = normalized.split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.last == "" { lines.removeLast() }
+        // The file is read by bytes where it is ASCII, which is what the Characters would give
+        // (see `Line`), and by Characters and Unicode scalars where it is not.
+        let bytes = Array(normalized.utf8)
+        var lines: [Range<Int>] = []
+        var lineStart = 0
+        for offset in bytes.indices where bytes[offset] == 10 {
+            lines.append(lineStart..<offset)
+            lineStart = offset + 1
+        }
+        lines.append(lineStart..<bytes.count)
+        if lines.last!.isEmpty { lines.removeLast() }
+        let utf8 = normalized.utf8
+        func slice(_ range: Range<Int>) -> Substring {
+            normalized[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(utf8.startIndex, offsetBy: range.upperBound)]
+        }
+        func kind(ofLine index: Int) -> Line { Line(lines[index], in: bytes) ?? Line(slice(lines[index])) }
 
         var values: [String: String] = [:]
         var headerLines: [String: Int] = [:]
@@ -44,28 +60,27 @@ public enum RevisionFile {
 
         // Header: comment lines and blank lines up to the upgrade marker.
         var index = 0
-        while index < lines.count {
+        header: while index < lines.count {
             let lineNumber = index + 1
-            let line = lines[index].trimmingCharacters(in: .whitespaces)
-            if line == upgradeMarker {
+            let comment: String
+            switch kind(ofLine: index) {
+            case .upgradeMarker:
                 upgradeMarkerIndex = index
-                break
-            }
-            if line == downgradeMarker {
+                break header
+            case .downgradeMarker:
                 throw RevisionFileError(
                     file: path, line: lineNumber,
                     "'-- +downgrade' comes before '-- +upgrade'; put the upgrade section first")
-            }
-            if line.isEmpty {
+            case .blank:
                 index += 1
                 continue
-            }
-            guard line.hasPrefix("--") else {
+            case .other:
                 throw RevisionFileError(
                     file: path, line: lineNumber,
                     "SQL before the '-- +upgrade' marker; put the statements of the upgrade below a line '-- +upgrade'")
+            case .comment(let text):
+                comment = text
             }
-            let comment = line.dropFirst(2).trimmingCharacters(in: .whitespaces)
             if let near = nearMissKey(comment) {
                 throw RevisionFileError(
                     file: path, line: lineNumber, "unknown header key '\(near.0)'; did you mean '\(near.1)'?")
@@ -96,12 +111,12 @@ public enum RevisionFile {
                 "no '-- +upgrade' marker; a revision file needs a line '-- +upgrade' before its SQL")
         }
         for scan in (upgradeStart + 1)..<max(lines.count, upgradeStart + 1) {
-            let line = lines[scan].trimmingCharacters(in: .whitespaces)
-            if line == upgradeMarker {
+            let line = kind(ofLine: scan)
+            if case .upgradeMarker = line {
                 throw RevisionFileError(
                     file: path, line: scan + 1, "a second '-- +upgrade' marker (the first is on line \(upgradeStart + 1))")
             }
-            if line == downgradeMarker {
+            if case .downgradeMarker = line {
                 if let first = downgradeMarkerIndex {
                     throw RevisionFileError(
                         file: path, line: scan + 1, "a second '-- +downgrade' marker (the first is on line \(first + 1))")
@@ -111,8 +126,11 @@ public enum RevisionFile {
         }
 
         func section(from start: Int, to end: Int) -> SQLSection {
-            let body = start < end ? lines[start..<end].joined(separator: "\n") : ""
-            return SQLSection(sql: body.isEmpty ? "" : body + "\n", line: start + 1)
+            // Lines start..<end joined by "\n" are the text from the first one's start to the last one's end.
+            let body = start < end ? slice(lines[start].lowerBound..<lines[end - 1].upperBound) : ""
+            var sql = String(body)
+            if !sql.isEmpty { sql.append("\n") }
+            return SQLSection(sql: sql, line: start + 1)
         }
         let upgradeEnd = downgradeMarkerIndex ?? lines.count
         let upgrade = section(from: upgradeStart + 1, to: upgradeEnd)
@@ -155,7 +173,7 @@ public enum RevisionFile {
             }
             return value
         }
-        let fileName = (path as NSString).lastPathComponent
+        let fileName = path.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(path[path.utf8.index(after: $0)...]) } ?? path
         if fileName != "\(id).sql" && !fileName.hasPrefix("\(id)_") {
             throw fail(
                 "revision",
@@ -169,23 +187,149 @@ public enum RevisionFile {
             path: path, checksum: checksum, headerLines: headerLines)
     }
 
+    /// What a line of a revision file is, once trimmed of white space.
+    enum Line {
+        case upgradeMarker, downgradeMarker, blank
+        /// A comment: its text after `--`, trimmed.
+        case comment(String)
+        /// Anything else: SQL.
+        case other
+
+        /// Reads a line by Characters, as the format is defined.
+        init(_ line: Substring) {
+            let trimmed = RevisionFile.trimmingWhitespace(line)
+            if trimmed == RevisionFile.upgradeMarker {
+                self = .upgradeMarker
+            } else if trimmed == RevisionFile.downgradeMarker {
+                self = .downgradeMarker
+            } else if trimmed.isEmpty {
+                self = .blank
+            } else if trimmed.hasPrefix("--") {
+                self = .comment(String(RevisionFile.trimmingWhitespace(trimmed.dropFirst(2))))
+            } else {
+                self = .other
+            }
+        }
+
+        /// Reads the line at `range` of `bytes` by bytes, or nil when a byte beyond ASCII would
+        /// decide the answer (a Unicode space at an end, a combining mark after `--`); where it
+        /// answers, it answers as `init(_:)` does, for ASCII characters are single bytes and
+        /// none of the markers has another canonically equivalent spelling.
+        init?(_ range: Range<Int>, in bytes: [UInt8]) {
+            guard let trimmed = RevisionFile.trimmingASCIIWhitespace(range, in: bytes) else { return nil }
+            let line = bytes[trimmed]
+            if line == RevisionFile.upgradeMarkerBytes[...] {
+                self = .upgradeMarker
+            } else if line == RevisionFile.downgradeMarkerBytes[...] {
+                self = .downgradeMarker
+            } else if line.isEmpty {
+                self = .blank
+            } else if line.count >= 2 && line[trimmed.lowerBound] == UInt8(ascii: "-") && line[trimmed.lowerBound + 1] == UInt8(ascii: "-") {
+                let rest = (trimmed.lowerBound + 2)..<trimmed.upperBound
+                guard rest.isEmpty || bytes[rest.lowerBound] < 0x80,
+                    let comment = RevisionFile.trimmingASCIIWhitespace(rest, in: bytes)
+                else { return nil }
+                self = .comment(String(decoding: bytes[comment], as: UTF8.self))
+            } else {
+                self = .other
+            }
+        }
+    }
+
+    /// `range` without leading and trailing spaces and tabs, or nil when what remains starts or
+    /// ends with a byte beyond ASCII (which may be a Unicode space: `trimmingWhitespace` decides).
+    static func trimmingASCIIWhitespace(_ range: Range<Int>, in bytes: [UInt8]) -> Range<Int>? {
+        var lower = range.lowerBound
+        var upper = range.upperBound
+        while lower < upper && (bytes[lower] == 0x20 || bytes[lower] == 0x09) { lower += 1 }
+        while upper > lower && (bytes[upper - 1] == 0x20 || bytes[upper - 1] == 0x09) { upper -= 1 }
+        if lower < upper && (bytes[lower] >= 0x80 || bytes[upper - 1] >= 0x80) { return nil }
+        return lower..<upper
+    }
+
     /// `key: value` when a header comment line has that form with a lowercase key.
     static func headerEntry(_ comment: String) -> (String, String)? {
-        guard let colon = comment.firstIndex(of: ":") else { return nil }
-        let key = comment[..<colon]
+        // Bytes first: a key of ASCII letters and '_' before a ':' that no combining mark follows
+        // is what the Characters below would give, at a fraction of the cost.
+        let bytes = Array(comment.utf8)
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+        if colon + 1 == bytes.count || bytes[colon + 1] < 0x80 {
+            guard colon > 0, bytes[..<colon].allSatisfy(isLowercaseKeyByte) else { return nil }
+            let value: String
+            if let range = trimmingASCIIWhitespace((colon + 1)..<bytes.count, in: bytes) {
+                value = String(decoding: bytes[range], as: UTF8.self)
+            } else {
+                value = String(trimmingWhitespace(comment[comment.utf8.index(comment.utf8.startIndex, offsetBy: colon + 1)...]))
+            }
+            return (String(decoding: bytes[..<colon], as: UTF8.self), value)
+        }
+        guard let colonCharacter = comment.firstIndex(of: ":") else { return nil }
+        let key = comment[..<colonCharacter]
         guard !key.isEmpty, key.allSatisfy({ $0 == "_" || ($0.isASCII && $0.isLowercase) }) else { return nil }
-        let value = comment[comment.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        let value = String(trimmingWhitespace(comment[comment.index(after: colonCharacter)...]))
         return (String(key), value)
+    }
+
+    /// True for the bytes of `[a-z_]`.
+    static func isLowercaseKeyByte(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "_") || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
     }
 
     /// A header key spelt with capitals or '-' (`Depends-On:`) that names a real key: never a silent comment.
     static func nearMissKey(_ comment: String) -> (String, String)? {
+        let bytes = Array(comment.utf8)
+        if let colon = bytes.firstIndex(of: UInt8(ascii: ":")), bytes[..<colon].allSatisfy({ $0 < 0x80 }) {
+            // An ASCII key: of lowercase letters and '_' it is a key as written (the common case);
+            // else lowercased with '-' read as '_' by bytes, as below.
+            let key = bytes[..<colon]
+            if key.allSatisfy(isLowercaseKeyByte) { return nil }
+            if colon + 1 == bytes.count || bytes[colon + 1] < 0x80 {
+                guard !key.contains(UInt8(ascii: " ")) else { return nil }
+                let normalized = String(decoding: key.map { byte -> UInt8 in
+                    if byte == UInt8(ascii: "-") { return UInt8(ascii: "_") }
+                    return byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+                }, as: UTF8.self)
+                guard headerKeys.contains(normalized) else { return nil }
+                return (String(decoding: key, as: UTF8.self), normalized)
+            }
+        }
         guard let colon = comment.firstIndex(of: ":") else { return nil }
         let key = String(comment[..<colon])
-        guard !key.isEmpty, !key.contains(" ") else { return nil }
-        let normalized = key.lowercased().replacingOccurrences(of: "-", with: "_")
+        guard !key.isEmpty, !key.contains(" " as Character) else { return nil }
+        let normalized = String(key.lowercased().map { $0 == "-" ? "_" : $0 })
         guard normalized != key, headerKeys.contains(normalized) else { return nil }
         return (key, normalized)
+    }
+
+    /// `text` without leading and trailing white space as `CharacterSet.whitespaces` defines it
+    /// (tab and the Unicode space separators, Zs), by Unicode scalars as Foundation trims, but
+    /// without bridging to NSString: parsing 10,000 revision files spent most of its time there.
+    static func trimmingWhitespace(_ text: Substring) -> Substring {
+        // Spaces and tabs by bytes; when what remains starts and ends with ASCII, that is the answer.
+        let utf8 = text.utf8
+        var lower = utf8.startIndex
+        var upper = utf8.endIndex
+        while lower < upper && (utf8[lower] == 0x20 || utf8[lower] == 0x09) { utf8.formIndex(after: &lower) }
+        while lower < upper {
+            let before = utf8.index(before: upper)
+            guard utf8[before] == 0x20 || utf8[before] == 0x09 else { break }
+            upper = before
+        }
+        if lower == upper || (utf8[lower] < 0x80 && utf8[utf8.index(before: upper)] < 0x80) { return text[lower..<upper] }
+        func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.value < 0x80 ? scalar.value == 0x20 || scalar.value == 0x09 : scalar.properties.generalCategory == .spaceSeparator
+        }
+        let scalars = text.unicodeScalars
+        var start = scalars.startIndex
+        var end = scalars.endIndex
+        while start < end, isWhitespace(scalars[start]) { start = scalars.index(after: start) }
+        while start < end {
+            let before = scalars.index(before: end)
+            guard isWhitespace(scalars[before]) else { break }
+            end = before
+        }
+        if start == scalars.startIndex && end == scalars.endIndex { return text }
+        return Substring(scalars[start..<end])
     }
 
     /// True for `[A-Za-z0-9_]+`.
@@ -196,8 +340,22 @@ public enum RevisionFile {
     static func idList(
         _ text: String, key: String, fail: (String, String) -> RevisionFileError
     ) throws -> [String] {
-        if text.trimmingCharacters(in: .whitespaces).isEmpty { return [] }
-        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let items: [String]
+        let bytes = Array(text.utf8)
+        if bytes.allSatisfy({ $0 < 0x80 }) {
+            // ASCII: bytes split and trim as Characters would.
+            guard let whole = trimmingASCIIWhitespace(bytes.indices, in: bytes), !whole.isEmpty else { return [] }
+            var parts: [String] = []
+            var start = 0
+            for offset in 0...bytes.count where offset == bytes.count || bytes[offset] == UInt8(ascii: ",") {
+                parts.append(String(decoding: bytes[trimmingASCIIWhitespace(start..<offset, in: bytes)!], as: UTF8.self))
+                start = offset + 1
+            }
+            items = parts
+        } else {
+            if trimmingWhitespace(text[...]).isEmpty { return [] }
+            items = text.split(separator: ",", omittingEmptySubsequences: false).map { String(trimmingWhitespace($0)) }
+        }
         var seen = Set<String>()
         var result: [String] = []
         for item in items {

@@ -197,11 +197,12 @@ public struct RevisionGraph: Sendable {
                 "the versions folder '\(relativeFolder)' does not exist; create it or set 'versions:' in environments/environments.yaml",
                 location: SourceLocation(file: "environments/environments.yaml"))
         }
-        let names = try manager.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".sql") }.sorted()
+        let folderPath = directory.path
+        let names = try manager.contentsOfDirectory(atPath: folderPath).filter { $0.hasSuffix(".sql") }.sorted()
         let revisions: [Revision] = try names.map { name in
             let path = relativeFolder.isEmpty ? name : "\(relativeFolder)/\(name)"
-            let url = directory.appendingPathComponent(name)
-            guard let data = manager.contents(atPath: url.path) else {
+            // Plain string paths: URL.appendingPathComponent cost more than parsing the file.
+            guard let data = manager.contents(atPath: folderPath.hasSuffix("/") ? folderPath + name : folderPath + "/" + name) else {
                 throw RevisionFileError(file: path, line: nil, "cannot read the file")
             }
             guard let text = String(data: data, encoding: .utf8) else {
