@@ -4,6 +4,10 @@ import Godwit
 import GodwitCore
 
 /// `godwit`: the root command.
+///
+/// Every subcommand names itself (`commandName:`): left to ArgumentParser, the name comes from
+/// `String(describing:)` of the type, whose first dynamic casts scan every protocol conformance
+/// of the statically linked binary, a third of the start-up of `godwit heads`.
 struct GodwitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "godwit",

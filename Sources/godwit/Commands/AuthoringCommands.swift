@@ -6,6 +6,7 @@ import GodwitCore
 extension GodwitCommand {
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract: "Create a project: environments/environments.yaml (SQLite dev, test, prod) and a first revision.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The folder (default: the current one).") var directory: String?
@@ -24,6 +25,7 @@ extension GodwitCommand {
 
     struct Revision: ProjectCommand {
         static let configuration = CommandConfiguration(
+            commandName: "revision",
             abstract: "Write a new revision file whose parent is the current head, and print its path.")
         @OptionGroup var global: GlobalOptions
         @Option(name: .shortAndLong, help: "The revision's message.") var message: String
@@ -46,7 +48,7 @@ extension GodwitCommand {
     }
 
     struct Merge: ProjectCommand {
-        static let configuration = CommandConfiguration(abstract: "Write a merge revision joining heads (default: all of them).")
+        static let configuration = CommandConfiguration(commandName: "merge", abstract: "Write a merge revision joining heads (default: all of them).")
         @OptionGroup var global: GlobalOptions
         @Option(name: .shortAndLong, help: "The merge's message.") var message: String
         @Argument(help: "The revisions to join, or 'heads'.") var revisions: [String] = []

@@ -127,6 +127,7 @@ func renderResult(_ result: OperationResult, console: Console) {
 extension GodwitCommand {
     struct Upgrade: ChangeCommand {
         static let configuration = CommandConfiguration(
+            commandName: "upgrade",
             abstract: "Apply revisions up to TARGET (default: heads).",
             discussion: "TARGET: head, heads, an id or unique prefix, LABEL@head, +N, REV+N.")
         @OptionGroup var global: GlobalOptions
@@ -138,6 +139,7 @@ extension GodwitCommand {
 
     struct Downgrade: ChangeCommand {
         static let configuration = CommandConfiguration(
+            commandName: "downgrade",
             abstract: "Roll back to TARGET, removing what stands above it on its lines.",
             discussion: "TARGET: base, an id or unique prefix, -N, REV-N.")
         @OptionGroup var global: GlobalOptions
@@ -149,6 +151,7 @@ extension GodwitCommand {
 
     struct Stamp: ChangeCommand {
         static let configuration = CommandConfiguration(
+            commandName: "stamp",
             abstract: "Set the recorded state to TARGET without running SQL (to adopt an existing database).")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var change: ChangeOptions
@@ -160,6 +163,7 @@ extension GodwitCommand {
 
     struct Resolve: ProjectCommand {
         static let configuration = CommandConfiguration(
+            commandName: "resolve",
             abstract: "Clear a failed non-transactional revision after fixing it by hand.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The failed revision.") var revision: String
@@ -182,7 +186,7 @@ extension GodwitCommand {
     }
 
     struct Current: ProjectCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the environment's heads, and whether each is a head of the graph.")
+        static let configuration = CommandConfiguration(commandName: "current", abstract: "Show the environment's heads, and whether each is a head of the graph.")
         @OptionGroup var global: GlobalOptions
 
         func run(in workspace: Workspace, console: Console) throws {

@@ -6,6 +6,7 @@ import GodwitCore
 extension GodwitCommand {
     struct Status: ProjectCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Show every environment side by side: heads, pending, failed, checksum mismatches, lock holder, last change.")
         @OptionGroup var global: GlobalOptions
         @Option(name: .customLong("connect-timeout"), help: "Seconds to wait for each database.") var connectTimeout = 5
@@ -46,6 +47,7 @@ extension GodwitCommand {
 
     struct Promote: ProjectCommand {
         static let configuration = CommandConfiguration(
+            commandName: "promote",
             abstract: "Upgrade TO to exactly FROM's heads (FROM defaults to TO's predecessor in promotion).")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var change: ChangeOptions
@@ -75,6 +77,7 @@ extension GodwitCommand {
 
     struct Check: ProjectCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "CI gate: exit 3 when the graph has several heads, or the environment has pending or failed revisions or checksum mismatches.")
         @OptionGroup var global: GlobalOptions
 
@@ -86,6 +89,7 @@ extension GodwitCommand {
 
     struct Verify: ProjectCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Compare the checksums of the environment's applied revisions with their files; exit 3 on a difference.")
         @OptionGroup var global: GlobalOptions
 
@@ -97,6 +101,7 @@ extension GodwitCommand {
 
     struct Wait: ProjectCommand {
         static let configuration = CommandConfiguration(
+            commandName: "wait",
             abstract: "Block until the environment has reached TARGET (default: heads): for an application's start-up or an init container.",
             discussion: "Exit 0 when reached, 4 on timeout. An unreachable database is waited for.")
         @OptionGroup var global: GlobalOptions

@@ -4,7 +4,7 @@ import GodwitCore
 
 extension GodwitCommand {
     struct Heads: ProjectCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the heads of the revision graph.")
+        static let configuration = CommandConfiguration(commandName: "heads", abstract: "Show the heads of the revision graph.")
         @OptionGroup var global: GlobalOptions
 
         func run(in workspace: Workspace, console: Console) throws {
@@ -17,7 +17,7 @@ extension GodwitCommand {
     }
 
     struct Branches: ProjectCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the branch points of the revision graph.")
+        static let configuration = CommandConfiguration(commandName: "branches", abstract: "Show the branch points of the revision graph.")
         @OptionGroup var global: GlobalOptions
 
         func run(in workspace: Workspace, console: Console) throws {
@@ -35,7 +35,7 @@ extension GodwitCommand {
     }
 
     struct History: ProjectCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the revision graph, newest first, with branch points and merges marked.")
+        static let configuration = CommandConfiguration(commandName: "history", abstract: "Show the revision graph, newest first, with branch points and merges marked.")
         @OptionGroup var global: GlobalOptions
         @Option(name: [.customShort("r"), .long], help: "A range A:B (either side may be empty): descendants of A up to B.")
         var rev: String?
@@ -84,7 +84,7 @@ extension GodwitCommand {
     }
 
     struct Show: ProjectCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one revision: header, checksum and SQL.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one revision: header, checksum and SQL.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "A revision id, unique prefix, branch label, 'head' or 'LABEL@head'.") var revision: String
 
