@@ -366,8 +366,7 @@ public struct Migrator {
             // A stamp: bookkeeping only.
             var next = record
             next.steps.append(stepRecord())
-            let sql = bookkeeping + store.updateAuditStepsSQL(next)
-            if inTransaction { try connection.execute(sql) } else { try connection.withTransaction { try connection.execute(sql) } }
+            if inTransaction { try connection.execute(bookkeeping) } else { try connection.withTransaction { try connection.execute(bookkeeping) } }
             record = next
             workspace.events(.stepFinished(index: index, count: count, revision: revision.id, direction: step.direction, durationMS: next.steps.last?.durationMS ?? 0))
             return
@@ -378,7 +377,7 @@ public struct Migrator {
                 for statement in timeouts { try connection.execute(statement) }
                 try runSection(section, revision: revision, connection: connection)
                 next.steps.append(stepRecord())
-                try connection.execute(bookkeeping + store.updateAuditStepsSQL(next))
+                try connection.execute(bookkeeping)
             }
             if inTransaction { try body() } else { try connection.withTransaction(body) }
             record = next
@@ -417,7 +416,7 @@ public struct Migrator {
             var next = record
             next.steps.append(stepRecord())
             let done = step.direction == .upgrade ? store.updateRevisionSQL(revision.id, state: "applied") : store.deleteRevisionSQL(revision.id)
-            try connection.withTransaction { try connection.execute(done + store.updateAuditStepsSQL(next)) }
+            try connection.withTransaction { try connection.execute(done) }
             record = next
         }
         durations[revision.id] = record.steps.last?.durationMS
@@ -484,12 +483,16 @@ public struct Migrator {
         let open = try store.readAudit(on: connection, where: "hash IS NULL")
         guard !open.isEmpty else { return }
         let graph = try? workspace.graph()
-        let applied = Set(try store.readRevisions(on: connection).map(\.revision))
+        let rows = try store.readRevisions(on: connection)
+        let applied = Set(rows.map(\.revision))
         for var record in open {
             if record.outcome == nil {
                 record.outcome = "failed"
                 record.error = "interrupted: the run ended before it finished (killed, or the connection was lost); the steps listed were committed"
                 record.finishedAt = AuditRecord.timestamp()
+                if record.steps.isEmpty, let graph {
+                    record.steps = Self.committedSteps(of: record, rows: rows, graph: graph)
+                }
             }
             record.toHeads = record.toHeads ?? graph?.heads(ofApplied: applied) ?? []
             record.prevHash = try store.previousHash(before: record.id, on: connection)
@@ -498,6 +501,26 @@ public struct Migrator {
             try connection.withTransaction { try connection.execute(store.finishAuditSQL(sealed)) }
             try AuditLogFile.append(sealed, to: project.auditLog)
         }
+    }
+}
+
+extension Migrator {
+    /// The steps a killed run committed, read back from the state it left, for its audit record
+    /// holds its steps only once the run ends (a record rewritten at every step made a run of N
+    /// revisions write O(N²) bytes). Each committed step left its trace in the state table, in the
+    /// step's own transaction: the revisions it applied are recorded with its audit id, and the
+    /// revisions it removed are those of its starting heads' ancestry that are no longer recorded.
+    /// Removals come first and each group in the order a plan runs them; durations are unknown (0).
+    static func committedSteps(of record: AuditRecord, rows: [AppliedRevision], graph: RevisionGraph) -> [AuditRecord.Step] {
+        let recorded = Set(rows.map(\.revision))
+        let removed = graph.ancestry(of: record.fromHeads.filter { graph.revisions[$0] != nil }).subtracting(recorded)
+        let downgrades = graph.order.reversed().filter { removed.contains($0) }.map {
+            AuditRecord.Step(revision: $0, direction: .downgrade, checksum: graph[$0].checksum, durationMS: 0)
+        }
+        let upgrades = rows.filter { $0.auditID == record.id && !$0.isFailed }.map {
+            AuditRecord.Step(revision: $0.revision, direction: .upgrade, checksum: $0.checksum, durationMS: 0)
+        }
+        return downgrades + upgrades
     }
 }
 

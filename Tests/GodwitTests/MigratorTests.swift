@@ -195,6 +195,49 @@ import Testing
         #expect(rows == [["1", "succeeded", "0", "1"], ["2", "failed", "1", "1"], ["3", "succeeded", "0", "1"]])
     }
 
+    @Test func aKilledUpgradeIsSealedWithTheStepsItCommitted() throws {
+        let project = try TestProject(revisions: shopRevisions)
+        defer { project.remove() }
+        _ = try project.migrator().run(ChangeRequest(.upgrade(.revision("aaa111"))))
+        // A killed upgrade: its open record, and the state row of the one step it committed.
+        let store = StateStore(dialect: .sqlite, prefix: "godwit_")
+        let open = AuditRecord(id: 2, environment: "dev", operation: "upgrade", startedAt: "2026-01-01T00:00:00.000Z", fromHeads: ["aaa111"], actor: "killed", host: "h", toolVersion: "0", gitCommit: nil, reason: nil)
+        let connection = try SQLiteConnection(path: project.root.appendingPathComponent("var/dev.sqlite3").path)
+        try connection.execute(store.insertAuditSQL(open))
+        let checksum = try project.workspace().graph()["bbb222"].checksum
+        try connection.execute(store.insertRevisionSQL("bbb222", checksum: checksum, state: "applied", at: "2026-01-01T00:00:01.000Z", by: "killed", auditID: 2))
+        connection.close()
+        // The next run, even one with nothing to do, seals the record under the lock.
+        _ = try project.migrator().run(ChangeRequest(.upgrade(.revision("bbb222"))))
+        let reader = try SQLiteConnection(path: project.root.appendingPathComponent("var/dev.sqlite3").path)
+        defer { reader.close() }
+        let sealed = try #require(try store.readAudit(on: reader).first { $0.id == 2 })
+        #expect(sealed.outcome == "failed")
+        #expect(sealed.steps == [AuditRecord.Step(revision: "bbb222", direction: .upgrade, checksum: checksum, durationMS: 0)])
+        #expect(sealed.toHeads == ["bbb222"])
+        #expect(sealed.hash == sealed.computedHash)
+    }
+
+    @Test func aKilledDowngradeIsSealedWithTheStepsItCommitted() throws {
+        let project = try TestProject(revisions: shopRevisions)
+        defer { project.remove() }
+        _ = try project.migrator().run(ChangeRequest(.upgrade(.heads)))
+        // A killed downgrade from ccc333 that committed its first step: ccc333's row is gone.
+        let store = StateStore(dialect: .sqlite, prefix: "godwit_")
+        let open = AuditRecord(id: 2, environment: "dev", operation: "downgrade", startedAt: "2026-01-01T00:00:00.000Z", fromHeads: ["ccc333"], actor: "killed", host: "h", toolVersion: "0", gitCommit: nil, reason: nil)
+        let connection = try SQLiteConnection(path: project.root.appendingPathComponent("var/dev.sqlite3").path)
+        try connection.execute(store.insertAuditSQL(open) + store.deleteRevisionSQL("ccc333"))
+        connection.close()
+        _ = try project.migrator().run(ChangeRequest(.downgrade(.revision("aaa111"))))
+        let reader = try SQLiteConnection(path: project.root.appendingPathComponent("var/dev.sqlite3").path)
+        defer { reader.close() }
+        let records = try store.readAudit(on: reader)
+        let checksum = try project.workspace().graph()["ccc333"].checksum
+        #expect(records[1].steps == [AuditRecord.Step(revision: "ccc333", direction: .downgrade, checksum: checksum, durationMS: 0)])
+        #expect(records[2].steps.map(\.revision) == ["bbb222"])
+        #expect(records.allSatisfy { $0.hash == $0.computedHash })
+    }
+
     @Test func auditChainLinksEveryRecord() throws {
         let project = try TestProject(revisions: shopRevisions)
         defer { project.remove() }
