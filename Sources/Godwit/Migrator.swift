@@ -371,7 +371,20 @@ public struct Migrator {
             workspace.events(.stepFinished(index: index, count: count, revision: revision.id, direction: step.direction, durationMS: next.steps.last?.durationMS ?? 0))
             return
         }
-        if revision.isTransactional {
+        if revision.isTransactional && dialect == .postgresql {
+            // One round trip: the revision's SQL goes to the server as one script together with
+            // its state row, inside BEGIN … COMMIT (or the plan's one transaction with --atomic).
+            // A failing statement aborts the rest, COMMIT included.
+            let opening = (inTransaction ? timeouts : [dialect.beginWrite] + timeouts).map { $0 + ";\n" }.joined()
+            let closing = "\n;\n" + bookkeeping + (inTransaction ? "" : "COMMIT;\n")
+            do {
+                try runSection(section, revision: revision, connection: connection, opening: opening, closing: closing)
+            } catch {
+                if !inTransaction { try? connection.execute("ROLLBACK") }
+                throw error
+            }
+            record.steps.append(stepRecord())
+        } else if revision.isTransactional {
             var next = record
             func body() throws {
                 for statement in timeouts { try connection.execute(statement) }
@@ -423,13 +436,20 @@ public struct Migrator {
         workspace.events(.stepFinished(index: index, count: count, revision: revision.id, direction: step.direction, durationMS: record.steps.last?.durationMS ?? 0))
     }
 
-    /// Runs one section's SQL, naming the file and line of a failing statement.
-    func runSection(_ section: SQLSection, revision: Revision, connection: any DatabaseConnection) throws {
+    /// Runs one section's SQL, between `opening` and `closing` (Godwit's own statements, sent in the
+    /// same script), naming the file and line of a failing statement of the section.
+    func runSection(
+        _ section: SQLSection, revision: Revision, connection: any DatabaseConnection, opening: String = "", closing: String = ""
+    ) throws {
         do {
-            try connection.execute(section.sql)
+            try connection.execute(opening.isEmpty && closing.isEmpty ? section.sql : opening + section.sql + closing)
         } catch var error as DatabaseError {
             error.revision = revision.id
-            locate(&error, in: section, path: revision.path)
+            let start = opening.utf8.count
+            if let position = error.position, position < start || position >= start + section.sql.utf8.count {
+                throw error  // in Godwit's own statements: no line of the file to name
+            }
+            locate(&error, in: section, path: revision.path, offset: -start)
             throw error
         }
     }

@@ -74,6 +74,50 @@ struct EnvironmentsPostgresTests {
         #expect((environments[3]["url"] as? String)?.contains("***") == true)
         #expect(try sandbox.godwit(["check", "-e", "prod"], env: env).status == 0)
     }
+
+    /// Each revision goes to the server as one script with its state row: a failing statement
+    /// names its file and line, and leaves nothing of its revision; the revisions before it stay.
+    @Test func aFailingStatementOnPostgreSQLNamesItsLineAndLeavesNothingOfItsRevision() throws {
+        let url = try PostgresServerForEnvironments.url()
+        let schema = "e2e_fail_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(8).lowercased()
+        defer { _ = try? psql(url, "DROP SCHEMA IF EXISTS \(schema) CASCADE;") }
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        try sandbox.write("environments/environments.yaml", """
+            environments:
+              pg:
+                url: ${PG_URL}
+                schema: \(schema)
+            """)
+        try sandbox.write("versions/aaa111_one.sql", "-- revision: aaa111\n-- down_revision:\n\n-- +upgrade\nCREATE TABLE one (x int);\n\n-- +downgrade\nDROP TABLE one;\n")
+        try sandbox.write("versions/bbb222_two.sql", """
+            -- revision: bbb222
+            -- down_revision: aaa111
+
+            -- +upgrade
+            CREATE TABLE two (x int);
+            INSERT INTO two VALUES (1);
+            INSERT INTO missing VALUES (2)
+            -- +downgrade
+            DROP TABLE two;
+
+            """)
+        let env = ["PG_URL": url]
+        let failed = try sandbox.godwit(["upgrade", "-e", "pg"], env: env)
+        #expect(failed.status == 1, "\(failed)")
+        #expect(failed.stderr.contains("versions/bbb222_two.sql:7:"), "\(failed)")
+        #expect(failed.stderr.contains("42P01"), "\(failed)")
+        #expect(try psql(url, "SELECT revision FROM \(schema).godwit_revisions") == "aaa111")
+        #expect(try psql(url, "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '\(schema)' AND c.relname = 'two'") == "0")
+        #expect(try psql(url, "SELECT outcome || ' ' || steps FROM \(schema).godwit_audit").hasPrefix("failed [{"))
+
+        let atomic = try sandbox.godwit(["downgrade", "base", "-e", "pg", "--atomic"], env: env)
+        #expect(atomic.status == 0, "\(atomic)")
+        try sandbox.write("versions/bbb222_two.sql", "-- revision: bbb222\n-- down_revision: aaa111\n\n-- +upgrade\nCREATE TABLE two (x int)\n\n-- +downgrade\nDROP TABLE two\n")
+        let fixed = try sandbox.godwit(["upgrade", "-e", "pg", "--atomic"], env: env)
+        #expect(fixed.status == 0, "\(fixed)")
+        #expect(try psql(url, "SELECT string_agg(revision, ',' ORDER BY seq) FROM \(schema).godwit_revisions") == "aaa111,bbb222")
+    }
 }
 
 enum PostgresServerForEnvironments {
