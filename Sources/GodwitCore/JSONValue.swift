@@ -49,7 +49,7 @@ public enum JSONValue: Sendable, Hashable {
         case .object(let members):
             if members.isEmpty { out += "{}"; return }
             out += "{"
-            for (index, key) in members.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }).enumerated() {
+            for (index, key) in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
                 if index > 0 { out += "," }
                 if let indent { out += "\n" + String(repeating: indent, count: level + 1) }
                 Self.writeString(key, to: &out)
@@ -63,6 +63,12 @@ public enum JSONValue: Sendable, Hashable {
 
     static func writeString(_ value: String, to out: inout String) {
         out += "\""
+        // Nothing to escape (ids, checksums, most messages): the string as it is, in one append.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += value
+            out += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

@@ -5,12 +5,14 @@ public enum SQLDialect: String, Sendable, Hashable {
 
     /// Quotes an identifier: `"name"` with inner quotes doubled.
     public func quote(_ identifier: String) -> String {
-        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        guard identifier.utf8.contains(UInt8(ascii: "\"")) else { return "\"" + identifier + "\"" }
+        return "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// A string literal, or NULL.
     public func literal(_ value: String?) -> String {
         guard let value else { return "NULL" }
+        guard value.utf8.contains(UInt8(ascii: "'")) else { return "'" + value + "'" }
         return "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
     }
 
