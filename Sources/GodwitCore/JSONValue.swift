@@ -131,7 +131,9 @@ struct JSONParser {
     }
 
     mutating func skipSpace() {
-        while index < bytes.count, [0x20, 0x09, 0x0a, 0x0d].contains(bytes[index]) { index += 1 }
+        while index < bytes.count && (bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0a || bytes[index] == 0x0d) {
+            index += 1
+        }
     }
 
     mutating func parseDocument() throws -> JSONValue {
@@ -199,6 +201,13 @@ struct JSONParser {
 
     mutating func parseString() throws -> String {
         index += 1
+        // No escape before the closing quote (ids, checksums, timestamps): the bytes as they are.
+        var end = index
+        while end < bytes.count && bytes[end] != UInt8(ascii: "\"") && bytes[end] != UInt8(ascii: "\\") { end += 1 }
+        if end < bytes.count && bytes[end] == UInt8(ascii: "\"") {
+            defer { index = end + 1 }
+            return String(decoding: bytes[index..<end], as: UTF8.self)
+        }
         var scalars = String.UnicodeScalarView()
         var run: [UInt8] = []
         func flushRun() {
