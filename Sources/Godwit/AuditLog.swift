@@ -366,7 +366,7 @@ enum AuditChain {
             let one = first == last
             problems.append(AuditProblem(
                 kind: .notInLog, id: first, location: SourceLocation(file: path),
-                message: "\(one ? "record \(first) of '\(environment)' is" : "records \(first)–\(last) of '\(environment)' are") in the audit table but not in \(path): \(one ? "its line was" : "their lines were") removed from the log, or \(one ? "it was" : "they were") written before audit_log was set"))
+                message: "\(one ? "record \(first) of '\(environment)' is" : "records \(first)–\(last) of '\(environment)' are") in the audit table but not in \(path): \(one ? "its line was" : "their lines were") removed from the log, or \(one ? "it was" : "they were") written before audit_log was set or by an offline script (--sql), which cannot append to the log"))
             absent = []
         }
         for record in table[..<sealedCount] {

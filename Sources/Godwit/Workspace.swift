@@ -14,15 +14,19 @@ public final class Workspace: @unchecked Sendable {
     public let events: @Sendable (Event) -> Void
     /// Process environment variables, for `${VAR}` expansion.
     public let variables: [String: String]
+    /// The linters of SPEC §7 by dialect, handed in by the executable like the drivers.
+    public let linters: [SQLDialect: any Linter]
     private var cachedGraph: RevisionGraph?
 
     /// Creates a workspace.
     public init(
         project: Project, drivers: [any DatabaseDriver], identity: Identity,
-        variables: [String: String] = ProcessInfo.processInfo.environment, events: @escaping @Sendable (Event) -> Void = { _ in }
+        variables: [String: String] = ProcessInfo.processInfo.environment, linters: [SQLDialect: any Linter] = [:],
+        events: @escaping @Sendable (Event) -> Void = { _ in }
     ) {
         self.project = project
         self.drivers = drivers
+        self.linters = linters
         self.identity = identity
         self.variables = variables
         self.events = events
