@@ -40,6 +40,22 @@ extension Workspace {
     }
 }
 
+extension Workspace {
+    /// The lint findings of each step of a plan in an environment's dialect, by revision id
+    /// (steps without SQL, and dialects without a linter, have none).
+    /// - Throws: what the linter throws for a section it cannot read.
+    public func lintFindings(of plan: Plan, in environment: Environment) throws -> [String: [LintFinding]] {
+        guard let linter = linters[dialect(of: environment)] else { return [:] }
+        var findings: [String: [LintFinding]] = [:]
+        for step in plan.steps {
+            guard let section = step.sql else { continue }
+            let found = try linter.lint(section, revision: step.revision)
+            if !found.isEmpty { findings[step.revision.id, default: []] += found }
+        }
+        return findings
+    }
+}
+
 extension Problem {
     /// A lint finding as a problem of SPEC §9: `kind` is the rule's id.
     public init(_ finding: LintFinding) {

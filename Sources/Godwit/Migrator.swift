@@ -89,6 +89,7 @@ public struct Migrator {
         let (rows, hasOpenRecords) = try previewState()
         let preview = try makePlan(request, graph: graph, rows: rows)
         try checkGate(preview, request: request)
+        try checkLint(preview)
         if preview.isEmpty && !isResolve(request) && !request.isRehearsal && !hasOpenRecords {
             return result(preview, request: request, durations: [:], auditID: nil, dryRun: false)
         }
@@ -224,6 +225,19 @@ public struct Migrator {
         return plan
     }
 
+    /// With `lint: error`, a plan whose SQL has lint findings is refused before anything runs;
+    /// with `lint: warn` the findings are warnings of the steps.
+    /// - Throws: `PlanRefusal` (exit 5) naming the first finding; what the linter throws.
+    func checkLint(_ plan: Plan) throws {
+        guard environment.lint == .error else { return }
+        let findings = try workspace.lintFindings(of: plan, in: environment)
+        guard let first = plan.steps.lazy.compactMap({ findings[$0.revision.id]?.first }).first else { return }
+        let count = findings.values.reduce(0) { $0 + $1.count }
+        throw PlanRefusal(
+            "environment '\(environment.name)' has 'lint: error' and the plan has \(count) lint finding\(count == 1 ? "" : "s"); the first: [\(first.rule.id)] \(first.message); make the change safely, or silence it on its line with '-- godwit:ignore \(first.rule.id)'",
+            revision: first.revision, location: SourceLocation(file: first.file, line: first.line))
+    }
+
     /// The promotion gate (SPEC §6): what the plan brings must already be applied in the predecessor.
     func checkGate(_ plan: Plan, request: ChangeRequest) throws {
         let added = plan.steps.filter { $0.direction == .upgrade }.map(\.revision.id)
@@ -250,6 +264,7 @@ public struct Migrator {
     }
 
     func result(_ plan: Plan, request: ChangeRequest, durations: [String: Int], auditID: Int?, dryRun: Bool) -> OperationResult {
+        let findings = (try? workspace.lintFindings(of: plan, in: environment)) ?? [:]
         let isPostgres = (try? workspace.url(of: environment).isPostgreSQL) ?? false
         let hook = (plan.operation == .upgrade || plan.operation == .promote) && plan.steps.contains { $0.direction == .upgrade && $0.sql != nil }
             ? project.afterUpgradeHook(for: environment.name).map { RevisionGraph.relativePath(of: $0, to: project.root) } : nil
@@ -259,7 +274,8 @@ public struct Migrator {
             steps: plan.steps.map { step in
                 OperationResult.Step(
                     revision: step.revision.id, direction: step.direction, message: step.revision.message,
-                    sql: step.sql?.sql, warnings: [], durationMS: durations[step.revision.id],
+                    sql: step.sql?.sql, warnings: (findings[step.revision.id] ?? []).map(\.description),
+                    durationMS: durations[step.revision.id],
                     isReversible: step.revision.isReversible, isTransactional: step.revision.isTransactional,
                     lockTimeout: isPostgres ? (step.revision.lockTimeout ?? environment.effectiveLockTimeout) : nil,
                     statementTimeout: isPostgres ? (step.revision.statementTimeout ?? environment.statementTimeout) : nil)
