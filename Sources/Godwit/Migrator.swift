@@ -109,6 +109,7 @@ public struct Migrator {
             }) {
                 try store.createTables(on: connection)
                 try sealInterrupted(store: store, connection: connection)
+                try catchUpAuditLog(store: store, connection: connection)
                 let rows = try store.readRevisions(on: connection)
                 let plan = try makePlan(request, graph: graph, rows: rows)
                 try checkGate(plan, request: request)
@@ -156,16 +157,22 @@ public struct Migrator {
     }
 
     /// The recorded state through a read-only connection, and whether audit records wait to be
-    /// sealed (left by a killed run or an offline script): then even a no-op run takes the lock.
+    /// sealed (left by a killed run or an offline script) or to be copied to the `audit_log:`
+    /// file: then even a no-op run takes the lock to do that.
     func previewState() throws -> ([AppliedRevision], Bool) {
         let connection = try workspace.connect(environment, readOnly: true)
         defer { connection.close() }
         return try workspace.withReadTransaction(connection, environment: environment) {
             let store = workspace.store(for: connection)
             let rows = try store.readRevisions(on: connection)
-            let open = try connection.tableExists(store.auditTable)
-                && !(try connection.query("SELECT 1 FROM \(connection.dialect.quote(store.auditTable)) WHERE hash IS NULL LIMIT 1")).isEmpty
-            return (rows, open)
+            guard try connection.tableExists(store.auditTable) else { return (rows, false) }
+            let table = connection.dialect.quote(store.auditTable)
+            let open = !(try connection.query("SELECT 1 FROM \(table) WHERE hash IS NULL LIMIT 1")).isEmpty
+            var lagging = false
+            if let file = project.auditLog, let newest = try connection.query("SELECT hash FROM \(table) ORDER BY id DESC LIMIT 1").first?.first ?? nil {
+                lagging = !((try? AuditLogFile.read(file)) ?? []).contains { $0.hash == newest }
+            }
+            return (rows, open || lagging)
         }
     }
 
@@ -493,6 +500,20 @@ public struct Migrator {
         let sealed = record
         try connection.withTransaction { try connection.execute(store.finishAuditSQL(sealed)) }
         try AuditLogFile.append(sealed, to: project.auditLog)
+    }
+
+    /// Appends to the `audit_log:` file the sealed records of this environment it lacks — those an
+    /// offline script wrote on PostgreSQL — so that the file keeps holding every record.
+    func catchUpAuditLog(store: StateStore, connection: any DatabaseConnection) throws {
+        guard let file = project.auditLog, let lines = try? AuditLogFile.read(file) else { return }
+        let logged = Set(lines.filter { $0.environment == environment.name }.compactMap(\.hash))
+        let sealed = try store.readAudit(on: connection, where: "hash IS NOT NULL")
+        // Only the tail after the newest logged record: records from before the file was set
+        // stay out, so that the file's order stays the chain's order.
+        guard let last = sealed.last(where: { logged.contains($0.hash!) }) else { return }
+        for record in sealed where record.id > last.id && !logged.contains(record.hash!) {
+            try AuditLogFile.append(record, to: file)
+        }
     }
 
     /// Seals records a killed run left open: they are marked failed, with the steps they committed.

@@ -57,3 +57,39 @@ private func psqlValue(_ url: String, _ sql: String) throws -> String {
     guard result.status == 0 else { throw HarnessError("psql failed: \(result)") }
     return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 }
+
+@Suite(.enabled(if: PostgresServerForEnvironments.isEnabled, "set GODWIT_TEST_POSTGRES_URL to run the PostgreSQL tests"))
+struct OfflineAuditLogTests {
+    @Test func theNextRunCopiesAnOfflineRecordToTheAuditLogFile() throws {
+        let url = try PostgresServerForEnvironments.url()
+        let schema = "e2e_offlog_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(8).lowercased()
+        defer { _ = try? psqlValue(url, "DROP SCHEMA IF EXISTS \(schema) CASCADE") }
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        try sandbox.initProject()
+        try sandbox.write("environments/environments.yaml", """
+            audit_log: var/audit.jsonl
+            environments:
+              db:
+                url: ${PG_URL}
+                schema: \(schema)
+            """)
+        let env = ["PG_URL": url]
+        #expect(try sandbox.godwit(["upgrade"], env: env).status == 0)
+        _ = try sandbox.newRevision("posts", upgrade: "CREATE TABLE posts (id int);\n", downgrade: "DROP TABLE posts;\n")
+        let script = try sandbox.godwit(["upgrade", "--sql", "--from", WorkflowTests.base], env: env)
+        try sandbox.write("offline.sql", "SET search_path TO \(schema);\n" + script.stdout)
+        let ran = try runProcess(
+            URL(fileURLWithPath: "/usr/bin/psql"), [url, "-v", "ON_ERROR_STOP=1", "-q", "-f", sandbox.url("offline.sql").path],
+            in: sandbox.root, environment: ProcessInfo.processInfo.environment)
+        #expect(ran.status == 0, "\(ran)")
+        #expect(try sandbox.read("var/audit.jsonl").split(separator: "\n").count == 1, "psql cannot write the file")
+        let stale = try sandbox.godwit(["audit", "verify"], env: env)
+        #expect(stale.status == 3, "the file lacks the offline record\n\(stale)")
+        let nothing = try sandbox.godwit(["upgrade"], env: env)
+        #expect(nothing.status == 0 && nothing.stdout.contains("nothing to do"), "\(nothing)")
+        #expect(try sandbox.read("var/audit.jsonl").split(separator: "\n").count == 2, "the next run copied the record")
+        let verified = try sandbox.godwit(["audit", "verify"], env: env)
+        #expect(verified.status == 0, "\(verified)")
+    }
+}
