@@ -93,7 +93,12 @@ public struct Migrator {
         if preview.isEmpty && !isResolve(request) && !request.isRehearsal && !hasOpenRecords {
             return result(preview, request: request, durations: [:], auditID: nil, dryRun: false)
         }
-        let connection = try workspace.connect(environment, readOnly: false)
+        // A rehearsal leaves nothing behind: on PostgreSQL its session creates no schema at connect
+        // (a read-only session there differs only in that); the schema is made inside the
+        // rolled-back transaction. A lease (`lock: table`) is the exception: it lives outside that
+        // transaction, and so do its table and the schema that holds it.
+        let createsNothingAtConnect = request.isRehearsal && url.isPostgreSQL && environment.lockMode == .advisory
+        let connection = try workspace.connect(environment, readOnly: createsNothingAtConnect)
         defer { connection.close() }
         let store = workspace.store(for: connection)
         if request.isRehearsal {
@@ -144,6 +149,9 @@ public struct Migrator {
             var durations: [String: Int] = [:]
             try connection.execute(connection.dialect.beginWrite)
             defer { try? connection.execute("ROLLBACK") }
+            if let schema = environment.schema, let create = connection.dialect.createSchemaIfMissing(schema) {
+                try connection.execute(create)
+            }
             try connection.execute(store.createTablesSQL)
             record.id = try store.nextAuditID(on: connection)
             try connection.execute(store.insertAuditSQL(record))

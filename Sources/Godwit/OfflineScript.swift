@@ -24,6 +24,10 @@ public struct OfflineScript {
         var out = "-- Godwit \(identity.toolVersion): offline \(plan.operation.rawValue) of environment '\(environment.name)'\n"
         out += "-- from \(plan.fromHeads.isEmpty ? "base" : plan.fromHeads.joined(separator: ", ")) to \(plan.toHeads.isEmpty ? "base" : plan.toHeads.joined(separator: ", ")), generated \(now) by \(identity.holder)\n"
         if dialect == .postgresql { out += "-- run with: psql -v ON_ERROR_STOP=1 -f THIS_FILE\n" }
+        if let schema = environment.schema, let create = dialect.createSchemaIfMissing(schema) {
+            // As an online run's session does: Godwit's tables and the revisions' objects go there.
+            out += "\n\(create);\nSET search_path TO \(dialect.quote(schema));\n"
+        }
         out += "\n" + store.createTablesSQL + "\n"
         let auditID = "(SELECT COALESCE(MAX(id), 0) + 1 FROM \(dialect.quote(store.auditTable)))"
         if isAtomic { out += "\(dialect.beginWrite);\n" }
