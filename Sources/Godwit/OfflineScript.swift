@@ -28,6 +28,9 @@ public struct OfflineScript {
             // As an online run's session does: Godwit's tables and the revisions' objects go there.
             out += "\n\(create);\nSET search_path TO \(dialect.quote(schema));\n"
         }
+        // The session timeouts an online run sets, so the script fails as fast as `upgrade` would.
+        let timeouts = dialect.sessionTimeouts(lock: environment.effectiveLockTimeout, statement: environment.statementTimeout)
+        if !timeouts.isEmpty { out += "\n" + timeouts.map { $0 + ";\n" }.joined() }
         out += "\n" + store.createTablesSQL + "\n"
         let auditID = "(SELECT COALESCE(MAX(id), 0) + 1 FROM \(dialect.quote(store.auditTable)))"
         if isAtomic { out += "\(dialect.beginWrite);\n" }
