@@ -80,7 +80,7 @@ struct DDLWriter {
     func defaultClause(_ expression: String) -> String {
         switch dialect {
         case .postgresql:
-            return SQLText.hasSpaceOutsideQuotes(expression) ? "(\(expression))" : expression
+            return SQLText.hasSpaceOutsideQuotes(expression) && !SQLText.isCastLiteral(expression) ? "(\(expression))" : expression
         case .sqlite:
             return SQLText.isSQLiteLiteral(expression) ? expression : "(\(expression))"
         }
@@ -379,6 +379,27 @@ extension SQLText {
             } else if character.isWhitespace {
                 return true
             }
+        }
+        return false
+    }
+
+    /// True for a string literal cast to a type, as PostgreSQL prints a default:
+    /// `'active'::character varying`, `'{}'::text[]`.
+    static func isCastLiteral(_ text: String) -> Bool {
+        guard text.first == "'" else { return false }
+        var index = text.index(after: text.startIndex)
+        while index < text.endIndex {
+            if text[index] == "'" {
+                let next = text.index(after: index)
+                if next < text.endIndex && text[next] == "'" {
+                    index = text.index(after: next)
+                    continue
+                }
+                let rest = text[next...]
+                guard rest.hasPrefix("::") else { return false }
+                return rest.dropFirst(2).allSatisfy { $0.isLetter || $0.isNumber || " _(),[]".contains($0) }
+            }
+            index = text.index(after: index)
         }
         return false
     }
