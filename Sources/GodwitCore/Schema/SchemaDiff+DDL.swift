@@ -426,6 +426,7 @@ extension SQLText {
     static func isLosslessPostgresTypeChange(from: String, to: String) -> Bool {
         if from == to { return true }
         if to == "text" { return !from.hasSuffix("[]") }
+        if from == "text" && to == "character varying" { return true }
         let integers = ["smallint": 1, "integer": 2, "bigint": 3]
         if let a = integers[from] {
             if let b = integers[to] { return b >= a }

@@ -115,14 +115,12 @@ public struct SchemaDiff: Sendable {
 
         let dropOrder = Self.dependencyOrder(dropped).reversed()
         var droppedSoFar: Set<String> = []
-        let droppedNames = Set(dropped.map(\.name))
         for table in dropOrder {
-            // A foreign key to a dropped table that is dropped later closes a cycle: drop it first.
-            for key in table.foreignKeys
-            where key.referencedSchema == nil && key.referencedTable != table.name && droppedNames.contains(key.referencedTable)
-                && !droppedSoFar.contains(key.referencedTable) && Self.references(key.referencedTable, table.name, in: dropped)
-            {
-                phases.dropForeignKeys.append(.dropForeignKey(table: table.name, key))
+            // A table dropped later that still references this one closes a cycle: drop its key first.
+            for other in dropped where other.name != table.name && !droppedSoFar.contains(other.name) {
+                for key in other.foreignKeys where key.referencedSchema == nil && key.referencedTable == table.name {
+                    phases.dropForeignKeys.append(.dropForeignKey(table: other.name, key))
+                }
             }
             phases.dropTables.append(.dropTable(table))
             droppedSoFar.insert(table.name)
@@ -235,19 +233,6 @@ public struct SchemaDiff: Sendable {
         }
         for table in tables { visit(table) }
         return result
-    }
-
-    /// True when `from` reaches `to` through foreign keys among `tables`.
-    static func references(_ from: String, _ to: String, in tables: [Table]) -> Bool {
-        let byName = Dictionary(tables.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        var seen: Set<String> = []
-        var queue = [from]
-        while let name = queue.popLast() {
-            if name == to { return true }
-            guard seen.insert(name).inserted, let table = byName[name] else { continue }
-            queue += table.foreignKeys.filter { $0.referencedSchema == nil }.map(\.referencedTable)
-        }
-        return false
     }
 
     /// Views ordered so that a view another one mentions comes first.
