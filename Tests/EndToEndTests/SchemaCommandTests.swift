@@ -120,4 +120,19 @@ import Testing
         #expect(result.status == 2, "\(result)")
         expectNoCrash(result)
     }
+
+    /// The demo project's schema.sql describes what its versions/ build (README "Autogenerate").
+    @Test func theDemoSchemaFileMatchesTheDemoRevisions() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        for path in ["environments/environments.yaml", "schema.sql"] {
+            try sandbox.write(path, try String(contentsOf: Paths.packageRoot.appendingPathComponent(path), encoding: .utf8))
+        }
+        let versions = Paths.packageRoot.appendingPathComponent("versions")
+        for name in try FileManager.default.contentsOfDirectory(atPath: versions.path) {
+            try sandbox.write("versions/\(name)", try String(contentsOf: versions.appendingPathComponent(name), encoding: .utf8))
+        }
+        let result = try sandbox.godwit(["revision", "--autogenerate", "-m", "check"])
+        #expect(result.status == 0 && result.stdout.contains("no changes"), "\(result)")
+    }
 }

@@ -24,28 +24,32 @@ extension GodwitCommand {
 
         func run(in workspace: Workspace, console: Console) throws {
             let project = workspace.project
-            let left: String
-            let right: String
             let diff: SchemaDiff
+            let same: String
+            let header: (Int) -> String
             if expected {
                 let environment = try project.environment(environments[0])
                 diff = try workspace.drift(environment)
-                left = "the revisions applied to '\(environment.name)'"
-                right = "its live schema"
+                same = "'\(environment.name)' matches what its applied revisions produce"
+                header = { count in
+                    "'\(environment.name)' differs from what its applied revisions produce in \(count) \(count == 1 ? "object" : "objects") (- only expected, + only live, ~ changed):"
+                }
             } else {
                 let a = try project.environment(environments[0])
                 let b = try project.environment(environments[1])
                 diff = try workspace.diff(a, b)
-                left = "'\(a.name)'"
-                right = "'\(b.name)'"
+                same = "'\(a.name)' and '\(b.name)' have the same schema"
+                header = { count in
+                    "'\(a.name)' and '\(b.name)' differ in \(count) \(count == 1 ? "object" : "objects") (- only in '\(a.name)', + only in '\(b.name)', ~ changed):"
+                }
             }
             let differences = diff.differences
             if console.isJSON {
                 console.json(.object(["ok": .bool(differences.isEmpty), "changes": .array(differences.map(\.json))]))
             } else if differences.isEmpty {
-                console.out(console.green("ok: ") + "\(left) and \(right) have the same schema")
+                console.out(console.green("ok: ") + same)
             } else {
-                console.out("\(left) and \(right) differ in \(differences.count) \(differences.count == 1 ? "object" : "objects") (- only in \(left), + only in \(right), ~ changed):")
+                console.out(header(differences.count))
                 for difference in differences { console.out("  " + differenceLine(difference, console: console)) }
             }
             if !differences.isEmpty { throw ArgumentParser.ExitCode(GodwitCore.ExitStatus.found.rawValue) }
