@@ -147,6 +147,11 @@ import Testing
         column.uniques = [UniqueConstraint(name: "users_email_key", columns: ["mail"])]
         let columnDiff = SchemaDiff(from: Schema(tables: [Self.users]), to: Schema(tables: [column]))
         #expect(columnDiff.ddl(.postgresql).contains("RENAME COLUMN \"email\" TO \"mail\""))
+
+        var index = Self.orders
+        index.indexes[0].name = "orders_by_user"
+        let indexDiff = SchemaDiff(from: Schema(tables: [Self.orders]), to: Schema(tables: [index]))
+        #expect(indexDiff.notes.count == 1 && indexDiff.notes[0].contains("ALTER INDEX \"orders_user_idx\" RENAME TO \"orders_by_user\""))
     }
 
     @Test func sqliteRebuildsWhatAlterTableCannotDo() {

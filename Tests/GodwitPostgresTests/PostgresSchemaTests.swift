@@ -201,4 +201,18 @@ struct PostgresSchemaTests {
             #expect(try connection.query("SELECT amount FROM t") == [["42"]])
         }
     }
+
+    @Test func aViewOnARetypedColumnIsDroppedAndCreatedAgain() throws {
+        let old = try schema(of: "CREATE TABLE t (id int PRIMARY KEY, n int); CREATE VIEW v AS SELECT n FROM t;")
+        let new = try schema(of: "CREATE TABLE t (id int PRIMARY KEY, n bigint); CREATE VIEW v AS SELECT n FROM t;")
+        #expect(old.views == new.views)
+        let ddl = SchemaDiff(from: old, to: new).ddl(.postgresql)
+        try TestSchema.with { schema in
+            let connection = try schema.connect()
+            defer { connection.close() }
+            try connection.execute("CREATE TABLE t (id int PRIMARY KEY, n int); CREATE VIEW v AS SELECT n FROM t;")
+            try apply(ddl, to: connection)
+            #expect(try read(connection, schema) == new, "\(ddl)")
+        }
+    }
 }

@@ -138,6 +138,16 @@ struct DDLWriter {
 
     mutating func writePostgres() {
         for note in diff.notes { todo(note) }
+        // PostgreSQL refuses to change the type of a column a view reads: such views (unchanged
+        // themselves) are dropped first and created again last.
+        let retyped = Set(diff.changes.compactMap { change -> String? in
+            if case .alterColumn(let table, let old, let new) = change, old.type != new.type || old.collation != new.collation { return table }
+            return nil
+        })
+        let dependentViews = SchemaDiff.viewOrder(
+            diff.source.views.filter { view in diff.target.views.contains(view) && retyped.contains { SQLText.mentions(view.definition, $0) } })
+        for view in dependentViews.reversed() { statement(dropView(view)) }
+        defer { for view in dependentViews { statement(createView(view)) } }
         for change in diff.changes {
             switch change {
             case .createExtension(let ext): statement("CREATE EXTENSION IF NOT EXISTS \(q(ext.name))")

@@ -194,6 +194,16 @@ public struct SchemaDiff: Sendable {
         for key in new.foreignKeys where !old.foreignKeys.contains(key) { phases.addForeignKeys.append(.addForeignKey(table: name, key)) }
         let oldIndexes = Dictionary(old.indexes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let newIndexes = Dictionary(new.indexes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for gone in old.indexes where newIndexes[gone.name] == nil {
+            for added in new.indexes where oldIndexes[added.name] == nil {
+                var renamed = gone
+                renamed.name = added.name
+                if renamed == added {
+                    notes.append(
+                        "index \"\(gone.name)\" is dropped and \"\(added.name)\" created with the same definition: if it is a rename, replace both by ALTER INDEX \"\(gone.name)\" RENAME TO \"\(added.name)\" to skip the rebuild")
+                }
+            }
+        }
         for index in old.indexes where newIndexes[index.name] != index { phases.dropIndexes.append(.dropIndex(index)) }
         for index in new.indexes where oldIndexes[index.name] != index { phases.createIndexes.append(.createIndex(index)) }
     }
