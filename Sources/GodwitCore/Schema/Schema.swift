@@ -189,10 +189,15 @@ public struct CheckConstraint: Sendable, Hashable {
 public struct ForeignKey: Sendable, Hashable {
     /// What happens to referencing rows when the referenced row changes.
     public enum Action: String, Sendable, Hashable {
+        /// `NO ACTION`, the default.
         case noAction = "NO ACTION"
+        /// `RESTRICT`.
         case restrict = "RESTRICT"
+        /// `CASCADE`.
         case cascade = "CASCADE"
+        /// `SET NULL`.
         case setNull = "SET NULL"
+        /// `SET DEFAULT`.
         case setDefault = "SET DEFAULT"
     }
 

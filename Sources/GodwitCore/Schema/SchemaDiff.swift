@@ -1,36 +1,59 @@
 /// One step from one schema towards another.
 public enum SchemaChange: Sendable, Hashable {
+    /// `CREATE EXTENSION`.
     case createExtension(Extension)
+    /// `DROP EXTENSION`.
     case dropExtension(Extension)
+    /// `CREATE TYPE … AS ENUM`.
     case createEnum(EnumType)
+    /// `DROP TYPE` of an enum.
     case dropEnum(EnumType)
     /// A label added to an enum type, before `before` (nil: at the end).
     case addEnumValue(type: String, value: String, before: String?)
     /// Labels removed or reordered: PostgreSQL cannot do that in place.
     case alterEnum(old: EnumType, new: EnumType)
+    /// `CREATE SEQUENCE`.
     case createSequence(SchemaSequence)
+    /// `DROP SEQUENCE`.
     case dropSequence(SchemaSequence)
+    /// A sequence's options changed.
     case alterSequence(old: SchemaSequence, new: SchemaSequence)
     /// A new table with its columns, primary key, unique and check constraints; its foreign keys
     /// and indexes follow as changes of their own.
     case createTable(Table)
+    /// A table that goes, with its rows.
     case dropTable(Table)
+    /// A new column of an existing table.
     case addColumn(table: String, Column)
+    /// A column that goes, with its values.
     case dropColumn(table: String, Column)
+    /// A column whose type, nullability, default, identity, generation or collation changed.
     case alterColumn(table: String, old: Column, new: Column)
     /// Table options changed (SQLite `WITHOUT ROWID`, `STRICT`).
     case alterTableOptions(table: String, old: [String], new: [String])
+    /// A primary key added to an existing table.
     case addPrimaryKey(table: String, PrimaryKey)
+    /// A primary key dropped from a table that stays.
     case dropPrimaryKey(table: String, PrimaryKey)
+    /// A unique constraint added.
     case addUnique(table: String, UniqueConstraint)
+    /// A unique constraint dropped.
     case dropUnique(table: String, UniqueConstraint)
+    /// A check constraint added.
     case addCheck(table: String, CheckConstraint)
+    /// A check constraint dropped.
     case dropCheck(table: String, CheckConstraint)
+    /// A foreign key added (also those of new tables, once every table exists).
     case addForeignKey(table: String, ForeignKey)
+    /// A foreign key dropped.
     case dropForeignKey(table: String, ForeignKey)
+    /// `CREATE INDEX`.
     case createIndex(TableIndex)
+    /// `DROP INDEX`.
     case dropIndex(TableIndex)
+    /// `CREATE VIEW` (or materialized view).
     case createView(View)
+    /// `DROP VIEW` (or materialized view).
     case dropView(View)
 
     /// The table the change is about, for changes inside a table.
