@@ -14,6 +14,9 @@ public struct AutogenerateResult: Sendable {
     /// The generated downgrade SQL.
     public var downgrade: String
 
+    /// How many `-- TODO` lines the upgrade has: what the author must resolve before applying.
+    public var todoCount: Int { upgrade.split(separator: "\n").filter { $0.hasPrefix("-- TODO") }.count }
+
     /// The JSON of `revision --autogenerate --json`.
     public var json: JSONValue {
         .object([
@@ -111,6 +114,16 @@ extension Workspace {
         }
         let expected = try replayedSchema(to: .revisions(state.heads), schema: environment.schema)
         return SchemaDiff(from: expected, to: try liveSchema(of: environment))
+    }
+}
+
+extension Project {
+    /// The environment a new revision is meant for: `name` (from `-e`), else the default
+    /// environment, else nil when there is none to choose.
+    /// - Throws: `ConfigurationError` for an unknown `name`.
+    public func targetEnvironment(_ name: String?) throws -> Environment? {
+        if let name { return try environment(name) }
+        return try? environment(nil)
     }
 }
 

@@ -48,11 +48,9 @@ extension GodwitCommand {
             let labels = branchLabels.flatMap { $0.split(separator: ",").map(String.init) }
             let dependencies = dependsOn.flatMap { $0.split(separator: ",").map(String.init) }
             if autogenerate {
-                // The environment the revision is for: its PostgreSQL schema and kind of database.
-                let environment = try global.env.map { try workspace.project.environment($0) } ?? (try? workspace.project.environment(nil))
                 let result = try workspace.autogenerate(
-                    message: message, from: fromEnv.map { .environment($0) } ?? .schemaFile, environment: environment, head: head,
-                    branchLabels: labels, dependsOn: dependencies)
+                    message: message, from: fromEnv.map { .environment($0) } ?? .schemaFile,
+                    environment: try workspace.project.targetEnvironment(global.env), head: head, branchLabels: labels, dependsOn: dependencies)
                 if console.isJSON { return console.json(result.json) }
                 guard let path = result.path else {
                     return console.out("no changes: the schema of the head revision matches the desired schema; no revision written")
@@ -61,7 +59,7 @@ extension GodwitCommand {
                 for difference in result.diff.differences where !console.isQuiet {
                     console.progress("  \(differenceLine(difference, console: console))")
                 }
-                let todos = result.upgrade.components(separatedBy: "\n").filter { $0.hasPrefix("-- TODO") }.count
+                let todos = result.todoCount
                 if todos > 0 { console.warn("\(path) has \(todos) TODO \(todos == 1 ? "comment" : "comments"): read and resolve them before applying") }
                 return
             }
