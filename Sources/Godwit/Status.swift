@@ -83,7 +83,8 @@ extension Workspace {
                         where: "id = (SELECT MAX(id) FROM \(connection.dialect.quote(store.auditTable)))"
                     ).last
                 }
-                result.schemaFingerprint = try SchemaFingerprint.of(connection, schema: environment.schema, prefix: project.tablePrefix)
+                // A schema the reader cannot read leaves the fingerprint empty, not the environment unreachable.
+                result.schemaFingerprint = try? SchemaFingerprint.of(connection, schema: environment.schema, prefix: project.tablePrefix)
             }
             result.isReachable = true
         } catch let error as GodwitError {
