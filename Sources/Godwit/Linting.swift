@@ -27,16 +27,16 @@ extension Workspace {
     /// `${VAR}`) counts as PostgreSQL, the stricter choice.
     /// - Throws: `ConfigurationError` for an unknown environment name.
     public func lintDialect(environment name: String? = nil) throws -> SQLDialect {
-        if let name { return dialect(of: try project.environment(name)) }
+        if let name { return lintingDialect(of: try project.environment(name)) }
         let environments = project.orderedEnvironments
-        let isSQLiteOnly = !environments.isEmpty && environments.allSatisfy { dialect(of: $0) == .sqlite }
+        let isSQLiteOnly = !environments.isEmpty && environments.allSatisfy { lintingDialect(of: $0) == .sqlite }
         return isSQLiteOnly ? .sqlite : .postgresql
     }
 
-    /// The dialect of an environment's URL; PostgreSQL when the URL cannot be expanded or read.
-    func dialect(of environment: Environment) -> SQLDialect {
-        guard let url = try? url(of: environment) else { return .postgresql }
-        return url.isPostgreSQL ? .postgresql : .sqlite
+    /// The dialect of an environment's URL for linting; PostgreSQL, the stricter, when the URL
+    /// cannot be expanded or read.
+    func lintingDialect(of environment: Environment) -> SQLDialect {
+        (try? dialect(of: environment)) ?? .postgresql
     }
 }
 
@@ -45,7 +45,7 @@ extension Workspace {
     /// (steps without SQL, and dialects without a linter, have none).
     /// - Throws: what the linter throws for a section it cannot read.
     public func lintFindings(of plan: Plan, in environment: Environment) throws -> [String: [LintFinding]] {
-        guard let linter = linters[dialect(of: environment)] else { return [:] }
+        guard let linter = linters[lintingDialect(of: environment)] else { return [:] }
         var findings: [String: [LintFinding]] = [:]
         for step in plan.steps {
             guard let section = step.sql else { continue }
