@@ -97,15 +97,15 @@ public struct Project: Sendable {
             what: "top-level key")
 
         let versions = try top["versions"].map { try reader.string($0, key: "versions") } ?? "versions"
-        versionsDirectory = root.appendingPathComponent(versions).standardizedFileURL
+        versionsDirectory = Self.resolve(versions, against: root)
         promotion = try top["promotion"].map { try reader.stringList($0, key: "promotion") } ?? []
         tablePrefix = try top["table_prefix"].map { try reader.string($0, key: "table_prefix") } ?? "godwit_"
         if !tablePrefix.isEmpty && !RevisionFile.isValidID(tablePrefix) {
             throw ConfigurationError(
                 "table_prefix '\(tablePrefix)' may only hold letters, digits and '_'", location: reader.location(top["table_prefix"]))
         }
-        auditLog = try top["audit_log"].map { root.appendingPathComponent(try reader.string($0, key: "audit_log")) }
-        schemaFile = try top["schema"].map { root.appendingPathComponent(try reader.string($0, key: "schema")) }
+        auditLog = try top["audit_log"].map { Self.resolve(try reader.string($0, key: "audit_log"), against: root) }
+        schemaFile = try top["schema"].map { Self.resolve(try reader.string($0, key: "schema"), against: root) }
         scratchURL = try top["scratch_url"].map { try reader.string($0, key: "scratch_url") }
 
         guard let environmentsNode = top["environments"] else {
@@ -153,6 +153,11 @@ public struct Project: Sendable {
         } else {
             defaultEnvironment = nil
         }
+    }
+
+    /// A path of the environments file: absolute as written, else relative to the project root.
+    static func resolve(_ path: String, against root: URL) -> URL {
+        (path.hasPrefix("/") ? URL(fileURLWithPath: path) : root.appendingPathComponent(path)).standardizedFileURL
     }
 
     /// The environment named `name`, or the default one when `name` is nil.
