@@ -6,13 +6,13 @@ import Testing
 
 @testable import Godwit
 
-/// Where the shared corpus of real migration chains is: `GODWIT_CORPUS`, else `../shared/corpus`
-/// beside the package.
+/// Where the corpus of real migration chains is: `GODWIT_CORPUS`, else the copy in
+/// `Tests/Fixtures/corpus` (ory/kratos, Apache-2.0; supabase/auth, MIT: their licenses are there).
 enum Corpus {
     static let root: URL = {
         if let path = ProcessInfo.processInfo.environment["GODWIT_CORPUS"], !path.isEmpty { return URL(fileURLWithPath: path) }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/corpus")
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/corpus")
     }()
 
     /// A chain's folder of revisions.
@@ -27,7 +27,7 @@ enum Corpus {
 
     struct CorpusMissing: Error, CustomStringConvertible {
         var path: String
-        var description: String { "the corpus chain \(path) is missing; set GODWIT_CORPUS to the folder of the shared corpus" }
+        var description: String { "the corpus chain \(path) is missing; it ships in Tests/Fixtures/corpus (or set GODWIT_CORPUS)" }
     }
 }
 
