@@ -23,27 +23,21 @@ public struct Authoring {
         }
     }
 
-    /// Writes a new revision whose parent is the current head, or `head` (`base` for a new root).
+    /// Writes a new revision whose parent is the current head, or `head` (`base` for a new root),
+    /// with the given SQL in its sections.
     /// - Throws: `GraphError` when there are several heads and no `head`, or a name resolves to nothing;
     ///   `ContextualError` when the file cannot be written.
-    public func newRevision(message: String, head: String?, branchLabels: [String], dependsOn: [String]) throws -> (id: String, path: String) {
-        let parents: [String]
-        switch head {
-        case nil:
-            if graph.heads.count > 1 {
-                throw GraphError(
-                    "the graph has \(graph.heads.count) heads (\(graph.heads.joined(separator: ", "))); pass --head with the one to build on, or join them first with 'godwit merge -m MESSAGE heads'")
-            }
-            parents = graph.heads
-        case "base"?: parents = []
-        case let name?: parents = [try graph.resolveSingle(name)]
-        }
+    public func newRevision(
+        message: String, head: String?, branchLabels: [String], dependsOn: [String], upgrade: String = "", downgrade: String = ""
+    ) throws -> (id: String, path: String) {
+        let parents = try parents(head: head)
         for label in branchLabels {
             guard RevisionFile.isValidID(label) else { throw GraphError("branch label '\(label)' may only hold letters, digits and '_'") }
             if let owner = graph.labels[label] { throw GraphError("branch label '\(label)' is already used by revision '\(owner)'") }
         }
         let dependencies = try dependsOn.map { try graph.resolveSingle($0) }
-        return try write(parents: parents, message: message, branchLabels: branchLabels, dependsOn: dependencies)
+        return try write(
+            parents: parents, message: message, branchLabels: branchLabels, dependsOn: dependencies, upgrade: upgrade, downgrade: downgrade)
     }
 
     /// Writes a merge revision joining `names` (every head when empty or `heads`).
@@ -63,14 +57,16 @@ public struct Authoring {
         return try write(parents: unique, message: message, branchLabels: [], dependsOn: [])
     }
 
-    func write(parents: [String], message: String, branchLabels: [String], dependsOn: [String]) throws -> (id: String, path: String) {
+    func write(
+        parents: [String], message: String, branchLabels: [String], dependsOn: [String], upgrade: String = "", downgrade: String = ""
+    ) throws -> (id: String, path: String) {
         let id = newID()
         let name = RevisionFile.fileName(id: id, message: message)
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         let text = RevisionFile.render(
             id: id, downRevisions: parents, message: message, createDate: formatter.string(from: Date()),
-            branchLabels: branchLabels, dependsOn: dependsOn)
+            branchLabels: branchLabels, dependsOn: dependsOn, upgrade: upgrade, downgrade: downgrade)
         try? FileManager.default.createDirectory(at: project.versionsDirectory, withIntermediateDirectories: true)
         let url = project.versionsDirectory.appendingPathComponent(name)
         guard FileManager.default.createFile(atPath: url.path, contents: Data(text.utf8)) else {

@@ -83,6 +83,9 @@ extension Workspace {
                 message: "revision '\(id)' failed part-way in '\(environment.name)'; finish or undo it by hand, then 'godwit resolve \(id) -e \(environment.name) --applied' or '--rolled-back'"))
         }
         problems += checksumProblems(state, graph: graph, environment: environment)
+        if environment.lint == .error, linters[lintingDialect(of: environment)] != nil {
+            problems += try lint(state.pending, dialect: lintingDialect(of: environment)).map(Problem.init)
+        }
         return CheckReport(problems: problems)
     }
 

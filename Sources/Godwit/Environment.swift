@@ -5,7 +5,7 @@ import Yams
 /// One database of the project, as declared under `environments:` (SPEC §2).
 public struct Environment: Sendable {
     /// Whether lint findings only warn or fail `check` and changes.
-    public enum LintLevel: String, Sendable { case warn, error }
+    public enum LintLevel: String, Sendable, CaseIterable { case warn, error }
 
     /// The environment's name.
     public let name: String
@@ -53,28 +53,8 @@ public struct Environment: Sendable {
                 "schema '\(schema)' of environment '\(name)' may only hold letters, digits and '_'",
                 location: reader.location(map["schema"]), environment: name)
         }
-        if let node = map["lock"] {
-            let text = try reader.string(node, key: "lock")
-            guard let mode = LockMode(rawValue: text) else {
-                throw ConfigurationError(
-                    "lock '\(text)' of environment '\(name)' must be 'advisory' or 'table'", location: reader.location(node),
-                    environment: name)
-            }
-            lockMode = mode
-        } else {
-            lockMode = .advisory
-        }
-        if let node = map["lint"] {
-            let text = try reader.string(node, key: "lint")
-            guard let level = LintLevel(rawValue: text) else {
-                throw ConfigurationError(
-                    "lint '\(text)' of environment '\(name)' must be 'warn' or 'error'", location: reader.location(node),
-                    environment: name)
-            }
-            lint = level
-        } else {
-            lint = .warn
-        }
+        lockMode = try map["lock"].map { try reader.choice($0, key: "lock", of: name) } ?? .advisory
+        lint = try map["lint"].map { try reader.choice($0, key: "lint", of: name) } ?? .warn
     }
 
     /// The statement lock_timeout for PostgreSQL sessions: the environment's, else 5s.

@@ -28,15 +28,11 @@ extension Workspace {
     public func current(of environment: Environment) throws -> CurrentState {
         let graph = try graph()
         let rows = try readState(of: environment)
-        let applied = Set(rows.filter { !$0.isFailed }.map(\.revision))
-        let known = Set(rows.map(\.revision))
+        let state = StateReport(graph: graph, rows: rows)
         return CurrentState(
             environment: environment.name,
-            heads: graph.heads(ofApplied: applied).map { ($0, graph.heads.contains($0)) }
-                + rows.filter { !$0.isFailed && graph.revisions[$0.revision] == nil }.map { ($0.revision, false) },
-            applied: rows.filter { !$0.isFailed }.map(\.revision),
-            pending: graph.order.filter { !known.contains($0) },
-            failed: rows.filter(\.isFailed).map(\.revision))
+            heads: state.heads.map { ($0, graph.heads.contains($0)) },
+            applied: rows.filter { !$0.isFailed }.map(\.revision), pending: state.pending, failed: state.failed)
     }
 
     /// The plan of a request computed without a database, from the state `from` implies (`--sql`).

@@ -89,10 +89,16 @@ public struct Migrator {
         let (rows, hasOpenRecords) = try previewState()
         let preview = try makePlan(request, graph: graph, rows: rows)
         try checkGate(preview, request: request)
+        try checkLint(preview)
         if preview.isEmpty && !isResolve(request) && !request.isRehearsal && !hasOpenRecords {
             return result(preview, request: request, durations: [:], auditID: nil, dryRun: false)
         }
-        let connection = try workspace.connect(environment, readOnly: false)
+        // A rehearsal leaves nothing behind: on PostgreSQL its session creates no schema at connect
+        // (a read-only session there differs only in that); the schema is made inside the
+        // rolled-back transaction. A lease (`lock: table`) is the exception: it lives outside that
+        // transaction, and so do its table and the schema that holds it.
+        let createsNothingAtConnect = request.isRehearsal && url.isPostgreSQL && environment.lockMode == .advisory
+        let connection = try workspace.connect(environment, readOnly: createsNothingAtConnect)
         defer { connection.close() }
         let store = workspace.store(for: connection)
         if request.isRehearsal {
@@ -108,6 +114,7 @@ public struct Migrator {
             }) {
                 try store.createTables(on: connection)
                 try sealInterrupted(store: store, connection: connection)
+                try catchUpAuditLog(store: store, connection: connection)
                 let rows = try store.readRevisions(on: connection)
                 let plan = try makePlan(request, graph: graph, rows: rows)
                 try checkGate(plan, request: request)
@@ -142,6 +149,9 @@ public struct Migrator {
             var durations: [String: Int] = [:]
             try connection.execute(connection.dialect.beginWrite)
             defer { try? connection.execute("ROLLBACK") }
+            if let schema = environment.schema, let create = connection.dialect.createSchemaIfMissing(schema) {
+                try connection.execute(create)
+            }
             try connection.execute(store.createTablesSQL)
             record.id = try store.nextAuditID(on: connection)
             try connection.execute(store.insertAuditSQL(record))
@@ -155,16 +165,22 @@ public struct Migrator {
     }
 
     /// The recorded state through a read-only connection, and whether audit records wait to be
-    /// sealed (left by a killed run or an offline script): then even a no-op run takes the lock.
+    /// sealed (left by a killed run or an offline script) or to be copied to the `audit_log:`
+    /// file: then even a no-op run takes the lock to do that.
     func previewState() throws -> ([AppliedRevision], Bool) {
         let connection = try workspace.connect(environment, readOnly: true)
         defer { connection.close() }
         return try workspace.withReadTransaction(connection, environment: environment) {
             let store = workspace.store(for: connection)
             let rows = try store.readRevisions(on: connection)
-            let open = try connection.tableExists(store.auditTable)
-                && !(try connection.query("SELECT 1 FROM \(connection.dialect.quote(store.auditTable)) WHERE hash IS NULL LIMIT 1")).isEmpty
-            return (rows, open)
+            guard try connection.tableExists(store.auditTable) else { return (rows, false) }
+            let table = connection.dialect.quote(store.auditTable)
+            let open = !(try connection.query("SELECT 1 FROM \(table) WHERE hash IS NULL LIMIT 1")).isEmpty
+            var lagging = false
+            if let file = project.auditLog, let newest = try connection.query("SELECT hash FROM \(table) ORDER BY id DESC LIMIT 1").first?.first ?? nil {
+                lagging = !((try? AuditLogFile.read(file)) ?? []).contains { $0.hash == newest }
+            }
+            return (rows, open || lagging)
         }
     }
 
@@ -224,6 +240,19 @@ public struct Migrator {
         return plan
     }
 
+    /// With `lint: error`, a plan whose SQL has lint findings is refused before anything runs;
+    /// with `lint: warn` the findings are warnings of the steps.
+    /// - Throws: `PlanRefusal` (exit 5) naming the first finding; what the linter throws.
+    func checkLint(_ plan: Plan) throws {
+        guard environment.lint == .error else { return }
+        let findings = try workspace.lintFindings(of: plan, in: environment)
+        guard let first = plan.steps.lazy.compactMap({ findings[$0.revision.id]?.first }).first else { return }
+        let count = findings.values.reduce(0) { $0 + $1.count }
+        throw PlanRefusal(
+            "environment '\(environment.name)' has 'lint: error' and the plan has \(count) lint finding\(count == 1 ? "" : "s"); the first: [\(first.rule.id)] \(first.message); make the change safely, or silence it on its line with '-- godwit:ignore \(first.rule.id)'",
+            revision: first.revision, location: SourceLocation(file: first.file, line: first.line))
+    }
+
     /// The promotion gate (SPEC §6): what the plan brings must already be applied in the predecessor.
     func checkGate(_ plan: Plan, request: ChangeRequest) throws {
         let added = plan.steps.filter { $0.direction == .upgrade }.map(\.revision.id)
@@ -250,6 +279,7 @@ public struct Migrator {
     }
 
     func result(_ plan: Plan, request: ChangeRequest, durations: [String: Int], auditID: Int?, dryRun: Bool) -> OperationResult {
+        let findings = (try? workspace.lintFindings(of: plan, in: environment)) ?? [:]
         let isPostgres = (try? workspace.url(of: environment).isPostgreSQL) ?? false
         let hook = (plan.operation == .upgrade || plan.operation == .promote) && plan.steps.contains { $0.direction == .upgrade && $0.sql != nil }
             ? project.afterUpgradeHook(for: environment.name).map { RevisionGraph.relativePath(of: $0, to: project.root) } : nil
@@ -259,7 +289,8 @@ public struct Migrator {
             steps: plan.steps.map { step in
                 OperationResult.Step(
                     revision: step.revision.id, direction: step.direction, message: step.revision.message,
-                    sql: step.sql?.sql, warnings: [], durationMS: durations[step.revision.id],
+                    sql: step.sql?.sql, warnings: (findings[step.revision.id] ?? []).map(\.description),
+                    durationMS: durations[step.revision.id],
                     isReversible: step.revision.isReversible, isTransactional: step.revision.isTransactional,
                     lockTimeout: isPostgres ? (step.revision.lockTimeout ?? environment.effectiveLockTimeout) : nil,
                     statementTimeout: isPostgres ? (step.revision.statementTimeout ?? environment.statementTimeout) : nil)
@@ -496,6 +527,20 @@ public struct Migrator {
         let sealed = record
         try connection.withTransaction { try connection.execute(store.finishAuditSQL(sealed)) }
         try AuditLogFile.append(sealed, to: project.auditLog)
+    }
+
+    /// Appends to the `audit_log:` file the sealed records of this environment it lacks — those an
+    /// offline script wrote on PostgreSQL — so that the file keeps holding every record.
+    func catchUpAuditLog(store: StateStore, connection: any DatabaseConnection) throws {
+        guard let file = project.auditLog, let lines = try? AuditLogFile.read(file) else { return }
+        let logged = Set(lines.filter { $0.environment == environment.name }.compactMap(\.hash))
+        let sealed = try store.readAudit(on: connection, where: "hash IS NOT NULL")
+        // Only the tail after the newest logged record: records from before the file was set
+        // stay out, so that the file's order stays the chain's order.
+        guard let last = sealed.last(where: { logged.contains($0.hash!) }) else { return }
+        for record in sealed where record.id > last.id && !logged.contains(record.hash!) {
+            try AuditLogFile.append(record, to: file)
+        }
     }
 
     /// Seals records a killed run left open: they are marked failed, with the steps they committed.

@@ -3,7 +3,9 @@ import GodwitCore
 
 /// The SQL of a plan as one script for a DBA to run by hand (`--sql`): Godwit's tables, each
 /// step with its bookkeeping in its own transaction (or one for `--atomic`), and the audit record.
-/// The record is written unsealed (no hash); the next Godwit run against the database seals it.
+/// On PostgreSQL the script seals the record itself: the server takes the next id and the chain's
+/// last hash and computes SHA-256 over the same canonical JSON Godwit would. SQLite has no SHA-256,
+/// so there the record is written unsealed and the next Godwit run against the database seals it.
 public struct OfflineScript {
     /// The dialect of the target database.
     public let dialect: SQLDialect
@@ -22,6 +24,13 @@ public struct OfflineScript {
         var out = "-- Godwit \(identity.toolVersion): offline \(plan.operation.rawValue) of environment '\(environment.name)'\n"
         out += "-- from \(plan.fromHeads.isEmpty ? "base" : plan.fromHeads.joined(separator: ", ")) to \(plan.toHeads.isEmpty ? "base" : plan.toHeads.joined(separator: ", ")), generated \(now) by \(identity.holder)\n"
         if dialect == .postgresql { out += "-- run with: psql -v ON_ERROR_STOP=1 -f THIS_FILE\n" }
+        if let schema = environment.schema, let create = dialect.createSchemaIfMissing(schema) {
+            // As an online run's session does: Godwit's tables and the revisions' objects go there.
+            out += "\n\(create);\nSET search_path TO \(dialect.quote(schema));\n"
+        }
+        // The session timeouts an online run sets, so the script fails as fast as `upgrade` would.
+        let timeouts = dialect.sessionTimeouts(lock: environment.effectiveLockTimeout, statement: environment.statementTimeout)
+        if !timeouts.isEmpty { out += "\n" + timeouts.map { $0 + ";\n" }.joined() }
         out += "\n" + store.createTablesSQL + "\n"
         let auditID = "(SELECT COALESCE(MAX(id), 0) + 1 FROM \(dialect.quote(store.auditTable)))"
         if isAtomic { out += "\(dialect.beginWrite);\n" }
@@ -58,11 +67,45 @@ public struct OfflineScript {
             durationMS: 0, outcome: "succeeded", error: nil, fromHeads: plan.fromHeads, toHeads: plan.toHeads, steps: steps,
             actor: identity.actor, host: identity.host, toolVersion: identity.toolVersion, gitCommit: identity.gitCommit,
             reason: reason ?? "offline script (--sql)")
-        let insert = store.insertAuditSQL(record).replacingOccurrences(of: "VALUES (0, ", with: "VALUES (\(auditID), ")
-        out += "\n-- the audit record; the next godwit run seals it into the hash chain\n"
         if !isAtomic { out += "\(dialect.beginWrite);\n" }
-        out += insert
+        if dialect == .postgresql {
+            out += "\n-- the audit record, sealed into the hash chain by the server (sha256 over its canonical JSON)\n"
+            out += sealedAuditInsertSQL(record)
+        } else {
+            out += "\n-- the audit record; SQLite has no SHA-256, so the next godwit run seals it into the hash chain\n"
+            var values = store.auditValues(record)
+            values[0] = auditID
+            out += "INSERT INTO \(dialect.quote(store.auditTable)) (\(StateStore.auditColumns.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")));\n"
+        }
         out += "COMMIT;\n"
         return out
+    }
+
+    /// An INSERT … SELECT that gives the record the next id, links it to the newest record's hash
+    /// and seals it with `sha256()` (PostgreSQL 11 and later). The canonical JSON is rendered here
+    /// with placeholders for the two values only the database knows; `"id":0` and
+    /// `"prev_hash":null` cannot occur elsewhere in it, since quotes inside strings are escaped.
+    func sealedAuditInsertSQL(_ record: AuditRecord) -> String {
+        let canonical = record.canonicalJSON
+        let idMarker = "\"id\":0"
+        let prevMarker = "\"prev_hash\":null"
+        guard let idRange = canonical.range(of: idMarker), let prevRange = canonical.range(of: prevMarker),
+            idRange.upperBound <= prevRange.lowerBound
+        else { return store.insertAuditSQL(record) }
+        let head = String(canonical[..<idRange.lowerBound]) + "\"id\":"
+        let middle = String(canonical[idRange.upperBound..<prevRange.lowerBound]) + "\"prev_hash\":"
+        let tail = String(canonical[prevRange.upperBound...])
+        let table = dialect.quote(store.auditTable)
+        let json = "\(dialect.literal(head)) || next.id::text || \(dialect.literal(middle)) || COALESCE('\"' || next.prev_hash || '\"', 'null') || \(dialect.literal(tail))"
+        var values = store.auditValues(record)
+        values[0] = "next.id"
+        values[values.count - 2] = "next.prev_hash"
+        values[values.count - 1] = "encode(sha256(convert_to(\(json), 'UTF8')), 'hex')"
+        return """
+            INSERT INTO \(table) (\(StateStore.auditColumns.joined(separator: ", ")))
+            SELECT \(values.joined(separator: ", "))
+            FROM (SELECT COALESCE(MAX(id), 0) + 1 AS id, (SELECT hash FROM \(table) ORDER BY id DESC LIMIT 1) AS prev_hash FROM \(table)) AS next;
+
+            """
     }
 }

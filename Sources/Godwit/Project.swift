@@ -97,15 +97,15 @@ public struct Project: Sendable {
             what: "top-level key")
 
         let versions = try top["versions"].map { try reader.string($0, key: "versions") } ?? "versions"
-        versionsDirectory = root.appendingPathComponent(versions).standardizedFileURL
+        versionsDirectory = Self.resolve(versions, against: root)
         promotion = try top["promotion"].map { try reader.stringList($0, key: "promotion") } ?? []
         tablePrefix = try top["table_prefix"].map { try reader.string($0, key: "table_prefix") } ?? "godwit_"
         if !tablePrefix.isEmpty && !RevisionFile.isValidID(tablePrefix) {
             throw ConfigurationError(
                 "table_prefix '\(tablePrefix)' may only hold letters, digits and '_'", location: reader.location(top["table_prefix"]))
         }
-        auditLog = try top["audit_log"].map { root.appendingPathComponent(try reader.string($0, key: "audit_log")) }
-        schemaFile = try top["schema"].map { root.appendingPathComponent(try reader.string($0, key: "schema")) }
+        auditLog = try top["audit_log"].map { Self.resolve(try reader.string($0, key: "audit_log"), against: root) }
+        schemaFile = try top["schema"].map { Self.resolve(try reader.string($0, key: "schema"), against: root) }
         scratchURL = try top["scratch_url"].map { try reader.string($0, key: "scratch_url") }
 
         guard let environmentsNode = top["environments"] else {
@@ -153,6 +153,11 @@ public struct Project: Sendable {
         } else {
             defaultEnvironment = nil
         }
+    }
+
+    /// A path of the environments file: absolute as written, else relative to the project root.
+    static func resolve(_ path: String, against root: URL) -> URL {
+        (path.hasPrefix("/") ? URL(fileURLWithPath: path) : root.appendingPathComponent(path)).standardizedFileURL
     }
 
     /// The environment named `name`, or the default one when `name` is nil.
@@ -240,6 +245,14 @@ public struct Project: Sendable {
     }
 }
 
+/// A YAML mapping's values by key, and the key nodes (for the line of an unknown key).
+struct YAMLMapping {
+    var values: [String: Node] = [:]
+    var keyNodes: [String: Node] = [:]
+
+    subscript(key: String) -> Node? { values[key] }
+}
+
 /// Reads typed values out of a YAML node tree, with `path:line` in every error.
 struct YAMLReader {
     let path: String
@@ -268,25 +281,36 @@ struct YAMLReader {
         return result
     }
 
-    func mapping(_ node: Node, what: String) throws -> [String: Node] {
-        var result: [String: Node] = [:]
+    func mapping(_ node: Node, what: String) throws -> YAMLMapping {
+        var result = YAMLMapping()
         for (key, keyNode, value) in try mappingEntries(node, what: what) {
-            result[key] = value
-            result["\u{0}line:\(key)"] = keyNode
+            result.values[key] = value
+            result.keyNodes[key] = keyNode
         }
         return result
     }
 
-    func checkKeys(_ mapping: [String: Node], allowed: [String], what: String) throws {
-        for key in mapping.keys.sorted() where !key.hasPrefix("\u{0}") && !allowed.contains(key) {
+    func checkKeys(_ mapping: YAMLMapping, allowed: [String], what: String) throws {
+        for key in mapping.values.keys.sorted() where !allowed.contains(key) {
             var message = "unknown \(what) '\(key)'"
             if let close = closestMatch(to: key, in: allowed) {
                 message += "; did you mean '\(close)'?"
             } else {
                 message += "; valid keys are \(allowed.joined(separator: ", "))"
             }
-            throw ConfigurationError(message, location: location(mapping["\u{0}line:\(key)"]))
+            throw ConfigurationError(message, location: location(mapping.keyNodes[key]))
         }
+    }
+
+    /// A value that must be one of an enumeration's raw values.
+    func choice<T: RawRepresentable & CaseIterable>(_ node: Node, key: String, of environment: String) throws -> T where T.RawValue == String {
+        let text = try string(node, key: key)
+        guard let value = T(rawValue: text) else {
+            let choices = T.allCases.map { "'\($0.rawValue)'" }.joined(separator: " or ")
+            throw ConfigurationError(
+                "\(key) '\(text)' of environment '\(environment)' must be \(choices)", location: location(node), environment: environment)
+        }
+        return value
     }
 
     func string(_ node: Node, key: String) throws -> String {

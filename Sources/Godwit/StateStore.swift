@@ -156,9 +156,15 @@ public struct StateStore {
     /// Forgets every revision (`stamp --purge`).
     public var purgeSQL: String { "DELETE FROM \(revisions);\n" }
 
-    /// Inserts an audit record as it stands.
-    public func insertAuditSQL(_ record: AuditRecord) -> String {
-        let values: [String] = [
+    /// The columns of `<prefix>audit`, in the order `auditValues` gives them.
+    public static let auditColumns = [
+        "id", "environment", "operation", "started_at", "finished_at", "duration_ms", "outcome", "error", "from_heads",
+        "to_heads", "steps", "actor", "host", "tool_version", "git_commit", "reason", "prev_hash", "hash",
+    ]
+
+    /// A record's values as SQL literals, in the order of `auditColumns`.
+    public func auditValues(_ record: AuditRecord) -> [String] {
+        [
             dialect.literal(record.id), dialect.literal(record.environment), dialect.literal(record.operation),
             dialect.literal(record.startedAt), dialect.literal(record.finishedAt), dialect.literal(record.durationMS),
             dialect.literal(record.outcome), dialect.literal(record.error),
@@ -168,11 +174,11 @@ public struct StateStore {
             dialect.literal(record.host), dialect.literal(record.toolVersion), dialect.literal(record.gitCommit),
             dialect.literal(record.reason), dialect.literal(record.prevHash), dialect.literal(record.hash),
         ]
-        return """
-            INSERT INTO \(audit) (id, environment, operation, started_at, finished_at, duration_ms, outcome, error, from_heads, \
-            to_heads, steps, actor, host, tool_version, git_commit, reason, prev_hash, hash) VALUES (\(values.joined(separator: ", ")));
+    }
 
-            """
+    /// Inserts an audit record as it stands.
+    public func insertAuditSQL(_ record: AuditRecord) -> String {
+        "INSERT INTO \(audit) (\(Self.auditColumns.joined(separator: ", "))) VALUES (\(auditValues(record).joined(separator: ", ")));\n"
     }
 
     /// Writes the record's steps so far.

@@ -83,7 +83,8 @@ extension Workspace {
                         where: "id = (SELECT MAX(id) FROM \(connection.dialect.quote(store.auditTable)))"
                     ).last
                 }
-                result.schemaFingerprint = try SchemaFingerprint.of(connection, schema: environment.schema, prefix: project.tablePrefix)
+                // A schema the reader cannot read leaves the fingerprint empty, not the environment unreachable.
+                result.schemaFingerprint = try? SchemaFingerprint.of(connection, schema: environment.schema, prefix: project.tablePrefix)
             }
             result.isReachable = true
         } catch let error as GodwitError {
@@ -141,37 +142,11 @@ final class StatusBox: @unchecked Sendable {
 
 /// A short hash of a live schema: what `status` shows to tell environments apart at a glance.
 public enum SchemaFingerprint {
-    /// The first 12 hex characters of SHA-256 over the catalog's description of the schema,
-    /// Godwit's own tables left out.
-    /// - Throws: `DatabaseError`.
+    /// The first 12 hex characters of SHA-256 over the canonical description of the schema model
+    /// (`Schema.fingerprint`), Godwit's own tables left out: equal fingerprints, equal schemas as
+    /// `diff` compares them.
+    /// - Throws: `DatabaseError`; `ConfigurationError` when the driver cannot read schemas.
     public static func of(_ connection: any DatabaseConnection, schema: String?, prefix: String) throws -> String {
-        let like = connection.dialect.literal(prefix.replacingOccurrences(of: "_", with: "\\_") + "%")
-        let sql: String
-        switch connection.dialect {
-        case .sqlite:
-            sql = """
-                SELECT type, name, tbl_name, COALESCE(sql, '') FROM sqlite_master
-                WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND tbl_name NOT LIKE \(like) ESCAPE '\\'
-                ORDER BY type, name
-                """
-        case .postgresql:
-            let namespace = schema.map { connection.dialect.literal($0) } ?? "current_schema()"
-            sql = """
-                SELECT c.relkind::text, c.relname, COALESCE(string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || \
-                CASE WHEN a.attnotnull THEN ' not null' ELSE '' END || COALESCE(' default ' || pg_get_expr(d.adbin, d.adrelid), ''), ', ' ORDER BY a.attnum), '')
-                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-                LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
-                WHERE n.nspname = \(namespace) AND c.relkind IN ('r', 'v', 'm', 'i', 'S', 'p') AND c.relname NOT LIKE \(like) ESCAPE '\\'
-                GROUP BY c.relkind, c.relname
-                UNION ALL
-                SELECT 'constraint', conname, pg_get_constraintdef(oid) FROM pg_constraint
-                WHERE connamespace = (SELECT oid FROM pg_namespace WHERE nspname = \(namespace)) AND conname NOT LIKE \(like) ESCAPE '\\'
-                ORDER BY 1, 2
-                """
-        }
-        let rows = try connection.query(sql)
-        let text = rows.map { $0.map { $0 ?? "" }.joined(separator: "\u{1F}") }.joined(separator: "\u{1E}")
-        return String(Checksum.sha256(text).prefix(12))
+        try Workspace.readSchema(connection, schema: schema, prefix: prefix).fingerprint
     }
 }

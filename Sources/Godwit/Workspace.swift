@@ -26,6 +26,8 @@ public final class Workspace: @unchecked Sendable {
     public let events: @Sendable (Event) -> Void
     /// Process environment variables, for `${VAR}` expansion.
     public let variables: [String: String]
+    /// The linters of SPEC §7 by dialect, handed in by the executable like the drivers.
+    public let linters: [SQLDialect: any Linter]
     private var cachedGraph: RevisionGraph?
 
     /// Creates a workspace.
@@ -35,10 +37,12 @@ public final class Workspace: @unchecked Sendable {
     ///   `current`, `status`) never wait for two `git` processes.
     public init(
         project: Project, drivers: [any DatabaseDriver], identity: Identity, readsGitCommitLazily: Bool = false,
-        variables: [String: String] = ProcessInfo.processInfo.environment, events: @escaping @Sendable (Event) -> Void = { _ in }
+        variables: [String: String] = ProcessInfo.processInfo.environment, linters: [SQLDialect: any Linter] = [:],
+        events: @escaping @Sendable (Event) -> Void = { _ in }
     ) {
         self.project = project
         self.drivers = drivers
+        self.linters = linters
         self.baseIdentity = identity
         self.resolvedIdentity = readsGitCommitLazily ? nil : identity
         self.variables = variables

@@ -125,9 +125,9 @@ public final class PostgresConnection: DatabaseConnection {
     /// when the script itself opened a transaction that failed, it is rolled back, so that the
     /// session is usable again (a transaction the caller opened is left for the caller to end).
     /// Rows are read and dropped; `COPY … FROM STDIN` fails, `COPY … TO STDOUT` is drained.
-    /// - Throws: `DatabaseError` with the SQLSTATE, message, detail, hint and `position`: the
-    ///   server's exact position when it reports one (UTF-8 offset), else the offset of the first
-    ///   token of the statement that failed; reason `.connection` when the connection is lost.
+    /// - Throws: `DatabaseError` with the SQLSTATE, message, detail, hint, `position` (the UTF-8
+    ///   offset of the first token of the statement that failed) and `errorPosition` (the server's
+    ///   exact one, when it reports one); reason `.connection` when the connection is lost.
     public func execute(_ script: String) throws {
         let connection = try liveHandle()
         let wasIdle = PQtransactionStatus(connection) == PQTRANS_IDLE
@@ -145,7 +145,9 @@ public final class PostgresConnection: DatabaseConnection {
                 _ = PQputCopyEnd(connection, "godwit does not feed COPY FROM STDIN; use COPY FROM a file or INSERT")
             } else if status == PGRES_FATAL_ERROR {
                 if firstFailure == nil {
-                    firstFailure = failure(result, script: script, statementOffset: statementOffset(in: script, index: statementIndex))
+                    var error = failure(result, script: script, statementOffset: nil)
+                    error.position = statementOffset(in: script, index: statementIndex, containing: error.errorPosition) ?? error.position
+                    firstFailure = error
                 }
                 statementIndex += 1
             } else {
@@ -161,10 +163,14 @@ public final class PostgresConnection: DatabaseConnection {
         if PQstatus(connection) != CONNECTION_OK { throw connectionFailure(connection) }
     }
 
-    /// The offset of the `index`-th statement's first token, or nil when the script cannot be split.
-    func statementOffset(in script: String, index: Int) -> Int? {
-        guard let statements = try? PostgresStatementSplitter.split(script), index < statements.count else { return nil }
-        return statements[index].offset
+    /// The offset of the first token of the statement that failed, or nil when the script cannot be
+    /// split: the statement holding the server's exact `position` when it gives one, else the
+    /// `index`-th. (A syntax error fails the whole script before any statement runs, so its result
+    /// comes first and counting results would name the first statement.)
+    func statementOffset(in script: String, index: Int, containing position: Int?) -> Int? {
+        guard let statements = try? PostgresStatementSplitter.split(script) else { return nil }
+        if let position, let holder = statements.last(where: { $0.offset <= position }) { return holder.offset }
+        return index < statements.count ? statements[index].offset : nil
     }
 
     /// Runs one query with `PQexec` and returns its rows, every value as text, nil for NULL; a

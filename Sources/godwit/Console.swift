@@ -59,8 +59,10 @@ struct Console {
 
     /// Renders an error: `path:line: error: message` on stderr, or the JSON error document on stdout.
     func error(_ error: any GodwitError) {
+        // A database error says the server's detail and hint too.
+        let message = (error as? DatabaseError)?.fullMessage ?? error.message
         if isJSON {
-            var members: [String: JSONValue] = ["code": .int(Int(error.exitCode.rawValue)), "message": .string(error.message)]
+            var members: [String: JSONValue] = ["code": .int(Int(error.exitCode.rawValue)), "message": .string(message)]
             if let location = error.location {
                 members["file"] = .string(location.file)
                 if let line = location.line { members["line"] = .int(line) }
@@ -73,7 +75,7 @@ struct Console {
         }
         var text = ""
         if let location = error.location { text += "\(location): " }
-        text += paint("error:", 31) + " " + error.message
+        text += paint("error:", 31) + " " + message
         var context: [String] = []
         if let environment = error.environment, !error.message.contains("'\(environment)'") { context.append("environment '\(environment)'") }
         if let revision = error.revision, !error.message.contains("'\(revision)'") { context.append("revision '\(revision)'") }

@@ -40,7 +40,10 @@ struct GlobalOptions: ParsableArguments {
     func workspace(_ console: Console) throws -> Workspace {
         let project = try Project(root: projectRoot())
         let identity = Identity.current(actor: actor, project: project, readsGitCommit: false)
-        return Workspace(project: project, drivers: [SQLiteDriver(), PostgresDriver()], identity: identity, readsGitCommitLazily: true) { event in
+        return Workspace(
+            project: project, drivers: [SQLiteDriver(), PostgresDriver()], identity: identity, readsGitCommitLazily: true,
+            linters: [.postgresql: PostgresLinter(), .sqlite: PostgresLinter(dialect: .sqlite)]
+        ) { event in
             render(event, console)
         }
     }

@@ -21,7 +21,7 @@ struct GodwitCommand: ParsableCommand {
         subcommands: [
             Init.self, Revision.self, Merge.self, Upgrade.self, Downgrade.self, Stamp.self, Resolve.self,
             Current.self, History.self, Heads.self, Branches.self, Show.self, Status.self, Promote.self,
-            Check.self, Verify.self, Wait.self,
+            Check.self, Verify.self, Lint.self, Wait.self, Audit.self, Diff.self,
         ]
     )
 }
@@ -29,7 +29,7 @@ struct GodwitCommand: ParsableCommand {
 @main
 enum Main {
     static func main() {
-        let arguments = movingNegativeTargets(hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
+        let arguments = movingNegativeTargets(nestingAuditVerify(hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst()))))
         let wantsJSON = arguments.contains("--json")
         let console = Console(
             json: wantsJSON, quiet: false, verbose: false,
@@ -86,6 +86,26 @@ func hoistingGlobalOptions(_ arguments: [String]) -> [String] {
         rest.removeFirst()
     }
     return result + leading + rest
+}
+
+/// Moves `verify` right behind `audit` when options stand between them (`godwit audit -e prod
+/// verify`), so that they reach `audit verify` and not the listing, which would ignore them.
+func nestingAuditVerify(_ arguments: [String]) -> [String] {
+    guard arguments.first == "audit" else { return arguments }
+    let takesValue: Set<String> = ["--project", "-e", "--env", "--actor", "--since", "--limit", "--operation"]
+    var index = 1
+    while index < arguments.count {
+        let argument = arguments[index]
+        if argument == "verify" {
+            var moved = arguments
+            moved.remove(at: index)
+            moved.insert(argument, at: 1)
+            return moved
+        }
+        guard argument.hasPrefix("-"), argument != "--" else { return arguments }
+        index += takesValue.contains(argument) ? 2 : 1
+    }
+    return arguments
 }
 
 /// Moves relative targets such as `-1` behind `--`, so that they are read as the target and not

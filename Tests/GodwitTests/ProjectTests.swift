@@ -68,6 +68,15 @@ import Testing
         #expect(error.exitCode == .usage)
     }
 
+    @Test func pathsAreRelativeToTheRootUnlessAbsolute() throws {
+        let relative = try load("versions: db/versions\naudit_log: var/a.jsonl\nenvironments:\n  dev:\n    url: sqlite:a\n")
+        #expect(relative.versionsDirectory.path.hasSuffix("/db/versions"))
+        #expect(relative.versionsDirectory.path.hasPrefix(relative.root.standardizedFileURL.path))
+        let absolute = try load("versions: /srv/app/versions\naudit_log: /var/log/godwit.jsonl\nenvironments:\n  dev:\n    url: sqlite:a\n")
+        #expect(absolute.versionsDirectory.path == "/srv/app/versions")
+        #expect(absolute.auditLog?.path == "/var/log/godwit.jsonl")
+    }
+
     @Test func expansion() throws {
         let expand = { (text: String, vars: [String: String]) in
             try Environment.expand(text, variables: vars, environment: "e", location: nil)

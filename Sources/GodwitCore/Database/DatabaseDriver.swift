@@ -28,7 +28,7 @@ public struct ConnectionOptions: Sendable {
 }
 
 /// How the migration lock is held.
-public enum LockMode: String, Sendable, Codable {
+public enum LockMode: String, Sendable, Codable, CaseIterable {
     /// PostgreSQL session advisory lock; SQLite sidecar flock.
     case advisory
     /// A lease row in `<prefix>lock` (PgBouncer in transaction mode).

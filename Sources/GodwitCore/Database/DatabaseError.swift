@@ -51,6 +51,12 @@ public struct DatabaseError: GodwitError {
         return .failed
     }
 
+    /// `path:line: ` and the full message: what logs and the audit record keep.
+    public var description: String {
+        if let location { return "\(location): \(fullMessage)" }
+        return fullMessage
+    }
+
     /// The message with detail and hint, one sentence each.
     public var fullMessage: String {
         var text = message

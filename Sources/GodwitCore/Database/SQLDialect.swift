@@ -38,6 +38,15 @@ public enum SQLDialect: String, Sendable, Hashable {
         return statements
     }
 
+    /// A statement that creates a schema when it is missing (PostgreSQL; nil on SQLite, which has
+    /// none). It looks first, because `CREATE SCHEMA IF NOT EXISTS` needs the CREATE privilege on
+    /// the database even when the schema exists.
+    public func createSchemaIfMissing(_ schema: String) -> String? {
+        guard self == .postgresql else { return nil }
+        return "DO $godwit$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = \(literal(schema))) "
+            + "THEN CREATE SCHEMA \(quote(schema)); END IF; END $godwit$"
+    }
+
     /// Statements that set the session's timeouts (PostgreSQL only).
     public func sessionTimeouts(lock: TimeoutValue?, statement: TimeoutValue?) -> [String] {
         guard self == .postgresql else { return [] }

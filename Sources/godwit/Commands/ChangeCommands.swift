@@ -98,7 +98,7 @@ func renderResult(_ result: OperationResult, console: Console) {
             if let statement = step.statementTimeout { notes.append("statement_timeout \(statement)") }
             console.out("")
             console.out(console.bold("[\(index + 1)/\(result.steps.count)] \(step.direction.rawValue) \(step.revision)") + " \(step.message)" + (notes.isEmpty ? "" : console.dim(" (\(notes.joined(separator: ", ")))")))
-            for warning in step.warnings { console.out(console.yellow("  warning: \(warning)")) }
+            for warning in step.warnings { console.out(console.yellow("  " + warning)) }
             if let sql = step.sql {
                 for line in sql.trimmingCharacters(in: .newlines).split(separator: "\n", omittingEmptySubsequences: false) {
                     console.out("    " + line)

@@ -1,0 +1,396 @@
+import Foundation
+import GodwitCore
+
+/// Which audit records `godwit audit` lists (SPEC §5); every filter is optional.
+public struct AuditFilter: Sendable, Equatable {
+    /// Only records that started at or after this moment (compared on `started_at`).
+    public var since: Date?
+    /// At most this many records: the newest that pass the other filters.
+    public var limit: Int?
+    /// Only this operation: `upgrade`, `downgrade`, `promote`, `stamp` or `resolve`.
+    public var operation: String?
+    /// Only the records of this actor (exact match).
+    public var actor: String?
+
+    /// The operations an audit record can name.
+    public static let operations = [Plan.Operation.upgrade, .downgrade, .promote, .stamp, .resolve].map(\.rawValue)
+
+    /// Creates a filter from values already checked.
+    public init(since: Date? = nil, limit: Int? = nil, operation: String? = nil, actor: String? = nil) {
+        self.since = since
+        self.limit = limit
+        self.operation = operation
+        self.actor = actor
+    }
+
+    /// Creates a filter from the text of the command line: `--since`, `--limit`, `--operation`, `--actor`.
+    /// - Throws: `ContextualError` (exit 2) for a date that cannot be read, a limit below 1 or an
+    ///   unknown operation (with the closest one suggested).
+    public init(parsingSince since: String?, limit: Int?, operation: String?, actor: String?) throws {
+        if let limit, limit < 1 {
+            throw ContextualError(.usage, "--limit must be at least 1, not \(limit)")
+        }
+        if let operation, !Self.operations.contains(operation) {
+            let hint = closestMatch(to: operation, in: Self.operations).map { "; did you mean '\($0)'?" }
+                ?? "; use one of \(Self.operations.joined(separator: ", "))"
+            throw ContextualError(.usage, "--operation '\(operation)' is not an operation Godwit records\(hint)")
+        }
+        self.init(since: try since.map(Self.date(parsing:)), limit: limit, operation: operation, actor: actor)
+    }
+
+    /// Reads a `--since` value: `YYYY-MM-DD` (midnight UTC), or ISO 8601 date and time with an
+    /// optional fraction of a second and an optional zone (`Z`, `+02:00`; none means UTC).
+    /// - Throws: `ContextualError` (exit 2) naming the forms it accepts.
+    public static func date(parsing text: String) throws -> Date {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "T")
+        if let date = Self.instant(trimmed) { return date }
+        for format in ["yyyy-MM-dd", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.SSS"] {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.isLenient = false
+            formatter.dateFormat = format
+            if let date = formatter.date(from: trimmed) { return date }
+        }
+        throw ContextualError(
+            .usage,
+            "--since '\(text)' is not a date; write YYYY-MM-DD (midnight UTC) or an ISO 8601 time such as 2026-11-25T17:40:00Z")
+    }
+
+    /// An ISO 8601 time with a zone, with or without a fraction of a second.
+    static func instant(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+
+    /// True when `record` passes every filter but `limit`. A `started_at` that is not an ISO 8601
+    /// time is compared as text with `since` written the way Godwit writes times.
+    public func matches(_ record: AuditRecord) -> Bool {
+        if let operation, record.operation != operation { return false }
+        if let actor, record.actor != actor { return false }
+        if let since {
+            if let started = Self.instant(record.startedAt) {
+                if started < since { return false }
+            } else if record.startedAt < AuditRecord.timestamp(since) {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// The records that pass, newest (highest id) first, at most `limit` of them.
+    public func apply(to records: [AuditRecord]) -> [AuditRecord] {
+        let passing = records.filter(matches).sorted { $0.id > $1.id }
+        return limit.map { Array(passing.prefix($0)) } ?? passing
+    }
+
+    /// True when no filter is set.
+    public var isEmpty: Bool { since == nil && limit == nil && operation == nil && actor == nil }
+}
+
+/// One thing `audit verify` found in the audit table or the JSON Lines log.
+public struct AuditProblem: Sendable, Equatable {
+    /// What is wrong.
+    public enum Kind: String, Sendable {
+        /// A record's `hash` does not match its contents: a field was edited after it was sealed.
+        case edited
+        /// A record's `prev_hash` names another record than the one before it: rows were reordered.
+        case reordered
+        /// Ids are missing: records were deleted.
+        case missing
+        /// A record's `prev_hash` is not the hash of the record before it, for no reason found.
+        case brokenLink = "broken_link"
+        /// A record has no hash yet.
+        case unsealed
+        /// A record of the table is not in the log.
+        case notInLog = "not_in_log"
+        /// A record of the log is not in the table.
+        case notInTable = "not_in_table"
+        /// The table and the log hold different records under one id.
+        case differs
+        /// A line of the log is not an audit record.
+        case corrupt
+    }
+
+    /// What is wrong.
+    public var kind: Kind
+    /// The id of the record concerned, when known.
+    public var id: Int?
+    /// The line of the log, for a problem found there (path relative to the project root).
+    public var location: SourceLocation?
+    /// What is wrong and what to do, for people.
+    public var message: String
+
+    /// Creates a problem.
+    public init(kind: Kind, id: Int?, location: SourceLocation? = nil, message: String) {
+        self.kind = kind
+        self.id = id
+        self.location = location
+        self.message = message
+    }
+
+    /// `{"kind", "id", "file", "line", "message"}`.
+    public var json: JSONValue {
+        .object([
+            "kind": .string(kind.rawValue), "id": .optional(id), "file": .optional(location?.file),
+            "line": .optional(location?.line), "message": .string(message),
+        ])
+    }
+}
+
+/// The outcome of `audit verify` for one environment: ok, or the problems found (exit 3).
+public struct AuditVerification: Sendable {
+    /// The environment.
+    public var environment: String
+    /// How many records the audit table holds.
+    public var records: Int
+    /// The JSON Lines log checked as well (path relative to the project root), when `audit_log:` is set.
+    public var logPath: String?
+    /// What was found, by record id (the table's findings before the log's for one id); empty when all is well.
+    public var problems: [AuditProblem]
+
+    /// True when nothing was found.
+    public var isOK: Bool { problems.isEmpty }
+
+    /// The lowest record id a problem is about; nil when all is well.
+    public var firstBadID: Int? { problems.compactMap(\.id).min() }
+
+    /// The JSON of SPEC §9, `{"ok", "records", "first_bad_id"}`, plus `environment`, `audit_log`
+    /// and `problems`.
+    public var json: JSONValue {
+        .object([
+            "ok": .bool(isOK), "records": .int(records), "first_bad_id": .optional(firstBadID),
+            "environment": .string(environment), "audit_log": .optional(logPath),
+            "problems": .array(problems.map(\.json)),
+        ])
+    }
+}
+
+extension Workspace {
+    /// `audit`: an environment's audit records that pass `filter`, newest first, read through a
+    /// read-only connection; empty when Godwit has never changed the database.
+    /// - Throws: `DatabaseError` (with the environment) when the database cannot be read;
+    ///   `ConfigurationError` for a bad URL.
+    public func audit(_ environment: Environment, filter: AuditFilter = AuditFilter()) throws -> [AuditRecord] {
+        filter.apply(to: try readAuditTable(of: environment))
+    }
+
+    /// `audit verify`: checks the hash chain of an environment's audit table — each record's
+    /// `hash` against its contents, each `prev_hash` against the record before, ids from 1 with no
+    /// gap, every record sealed — and, when `audit_log:` is set, that the log holds exactly the
+    /// table's records (same ids and hashes) in a chain of its own.
+    /// - Throws: `DatabaseError` (with the environment) when the database cannot be read;
+    ///   `ConfigurationError` for a bad URL; `ContextualError` (exit 1) when the log exists but
+    ///   cannot be read. What it finds is returned, not thrown.
+    public func verifyAudit(_ environment: Environment) throws -> AuditVerification {
+        let records = try readAuditTable(of: environment)
+        var problems = AuditChain.problems(in: records, source: .table(environment.name))
+        var logPath: String?
+        if let log = project.auditLog {
+            let path = RevisionGraph.relativePath(of: log, to: project.root)
+            logPath = path
+            problems += try AuditChain.logProblems(log: log, path: path, table: records, environment: environment.name)
+        }
+        return AuditVerification(
+            environment: environment.name, records: records.count, logPath: logPath,
+            problems: problems.enumerated().sorted { ($0.element.id ?? Int.max, $0.offset) < ($1.element.id ?? Int.max, $1.offset) }.map(\.element))
+    }
+
+    /// Every record of the environment's audit table, oldest first, read-only.
+    func readAuditTable(of environment: Environment) throws -> [AuditRecord] {
+        let connection = try connect(environment, readOnly: true)
+        defer { connection.close() }
+        return try withReadTransaction(connection, environment: environment) {
+            try store(for: connection).readAudit(on: connection)
+        }
+    }
+}
+
+/// The checks of `audit verify`, on records already read.
+enum AuditChain {
+    /// Where records come from, for the messages.
+    enum Source {
+        case table(String)
+        case log(String)
+
+        var name: String {
+            switch self {
+            case .table(let environment): return "the audit table of '\(environment)'"
+            case .log(let path): return path
+            }
+        }
+    }
+
+    /// A record and the log line it was read from.
+    struct Located {
+        var record: AuditRecord
+        var line: Int?
+    }
+
+    /// The problems of the table's chain.
+    static func problems(in records: [AuditRecord], source: Source) -> [AuditProblem] {
+        problems(in: records.map { Located(record: $0, line: nil) }, source: source)
+    }
+
+    /// The problems of one chain, records in stored order (the table's by id, the log's by line):
+    /// it starts at id 1 with no `prev_hash`; every next record has the next id and the previous
+    /// record's hash as `prev_hash`; each `hash` matches its record's canonical JSON. Records
+    /// without a hash are reported once: at the tail, as waiting for the next run to seal them;
+    /// before sealed records, as stripped of their hash. With `reportsGaps` false, missing ids are
+    /// left to the caller (the log's last chain is compared with the table instead).
+    static func problems(in chain: [Located], source: Source, reportsGaps: Bool = true) -> [AuditProblem] {
+        var problems: [AuditProblem] = []
+        func add(_ kind: AuditProblem.Kind, _ id: Int, _ item: Located, _ message: String) {
+            var location: SourceLocation?
+            if case .log(let path) = source, let line = item.line { location = SourceLocation(file: path, line: line) }
+            problems.append(AuditProblem(kind: kind, id: id, location: location, message: message))
+        }
+        var idsByHash: [String: Int] = [:]
+        for item in chain { if let hash = item.record.hash, idsByHash[hash] == nil { idsByHash[hash] = item.record.id } }
+        let sealedCount = chain.lastIndex { $0.record.hash != nil }.map { $0 + 1 } ?? 0
+        var previous: AuditRecord?
+        for item in chain[..<sealedCount] {
+            let record = item.record
+            defer { previous = record }
+            guard let hash = record.hash else {
+                add(.unsealed, record.id, item, "record \(record.id) in \(source.name) has no hash, but records after it are sealed: its hash was removed")
+                continue
+            }
+            let expectedID = (previous?.id ?? 0) + 1
+            var checksLink = previous?.hash != nil || previous == nil
+            if record.id > expectedID {
+                // A gap: the link is broken by the deletion itself, so only the hash is checked.
+                checksLink = false
+                if reportsGaps {
+                    let one = expectedID == record.id - 1
+                    add(
+                        .missing, expectedID, item,
+                        "\(one ? "record \(expectedID) is" : "records \(expectedID)–\(record.id - 1) are") missing from \(source.name): record \(record.id) follows \(previous.map { "record \($0.id)" } ?? "nothing"); \(one ? "it was" : "they were") deleted")
+                }
+            } else if record.id < expectedID {
+                let twice = record.id == previous?.id
+                add(.reordered, record.id, item, "record \(record.id) comes after record \(previous?.id ?? 0) in \(source.name): \(twice ? "it appears twice" : "records are out of order")")
+                continue
+            }
+            if checksLink && record.prevHash != previous?.hash {
+                if let named = record.prevHash.flatMap({ idsByHash[$0] }), named != previous?.id {
+                    add(
+                        .reordered, record.id, item,
+                        "record \(record.id) in \(source.name) was chained after record \(named) (its prev_hash is record \(named)'s hash), but stands \(previous.map { "after record \($0.id)" } ?? "first"): records were reordered (ids swapped)")
+                } else if let previous {
+                    add(
+                        .brokenLink, record.id, item,
+                        "record \(record.id) in \(source.name) does not link to record \(previous.id): its prev_hash is not record \(previous.id)'s hash (a record between them was deleted, or one of the two was edited)")
+                } else {
+                    add(
+                        .missing, record.id, item,
+                        "record \(record.id) is the first in \(source.name), but its prev_hash names a record that is not there: the records before it were deleted")
+                }
+                continue
+            }
+            if hash != record.computedHash {
+                add(.edited, record.id, item, "record \(record.id) in \(source.name) does not match its hash: a field was changed after it was sealed")
+            }
+        }
+        let open = chain[sealedCount...]
+        if let first = open.first, let last = open.last {
+            let one = open.count == 1
+            let environment = first.record.environment
+            add(
+                .unsealed, first.record.id, first,
+                "\(one ? "record \(first.record.id) is" : "records \(first.record.id)–\(last.record.id) are") not sealed yet (no hash) in \(source.name): a run is under way, was killed, or an offline script wrote \(one ? "it" : "them"); the next change of '\(environment)' seals \(one ? "it" : "them"), even one with nothing to apply ('godwit upgrade -e \(environment)')")
+        }
+        return problems
+    }
+
+    /// The problems of the JSON Lines log against the table. The log's records of this environment
+    /// (and of any other name the table's records carry) form chains, a new one where a record 1
+    /// without `prev_hash` starts (the database was created anew). Every chain is checked on its
+    /// own, a record chained after one on a later line is out of order, and the last chain must
+    /// hold exactly the table's sealed records, by id and hash.
+    static func logProblems(log: URL, path: String, table: [AuditRecord], environment: String) throws -> [AuditProblem] {
+        var problems: [AuditProblem] = []
+        var text = ""
+        if FileManager.default.fileExists(atPath: log.path) {
+            guard let read = try? String(contentsOf: log, encoding: .utf8) else {
+                throw ContextualError(.failed, "cannot read the audit log \(path)", location: SourceLocation(file: path), environment: environment)
+            }
+            text = read
+        }
+        let names = Set(table.map(\.environment)).union([environment])
+        var all: [Located] = []
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+            let value = try? JSONValue(parsing: String(line))
+            guard let value, let record = AuditRecord(json: value) else {
+                if let named = value?["environment"]?.stringValue, !names.contains(named) { continue }
+                problems.append(AuditProblem(
+                    kind: .corrupt, id: value?["id"]?.intValue, location: SourceLocation(file: path, line: index + 1),
+                    message: "line \(index + 1) of \(path) is not an audit record: it was edited or cut off"))
+                continue
+            }
+            if names.contains(record.environment) { all.append(Located(record: record, line: index + 1)) }
+        }
+
+        var chains: [[Located]] = []
+        for item in all {
+            if chains.isEmpty || (item.record.id == 1 && item.record.prevHash == nil) { chains.append([]) }
+            chains[chains.count - 1].append(item)
+        }
+        for (index, chain) in chains.enumerated() {
+            problems += Self.problems(in: chain, source: .log(path), reportsGaps: index < chains.count - 1)
+        }
+        var lineOfHash: [String: Located] = [:]
+        for item in all { if let hash = item.record.hash, lineOfHash[hash] == nil { lineOfHash[hash] = item } }
+        for item in all {
+            guard let previous = item.record.prevHash.flatMap({ lineOfHash[$0] }), let before = previous.line, let line = item.line,
+                before > line
+            else { continue }
+            problems.append(AuditProblem(
+                kind: .reordered, id: item.record.id, location: SourceLocation(file: path, line: line),
+                message: "record \(item.record.id) on line \(line) of \(path) was chained after record \(previous.record.id), which stands later, on line \(before): lines were reordered"))
+        }
+
+        // The last chain against the table, by id and hash. Open records at the table's tail are
+        // not logged until the next run seals them.
+        let logged = chains.last ?? []
+        var logByID: [Int: Located] = [:]
+        for item in logged where logByID[item.record.id] == nil { logByID[item.record.id] = item }
+        let sealedCount = table.lastIndex { $0.hash != nil }.map { $0 + 1 } ?? 0
+        var absent: [Int] = []
+        func reportAbsent() {
+            guard let first = absent.first, let last = absent.last else { return }
+            let one = first == last
+            problems.append(AuditProblem(
+                kind: .notInLog, id: first, location: SourceLocation(file: path),
+                message: "\(one ? "record \(first) of '\(environment)' is" : "records \(first)–\(last) of '\(environment)' are") in the audit table but not in \(path): \(one ? "its line was" : "their lines were") removed from the log, or \(one ? "it was" : "they were") written before audit_log was set or by an offline script (--sql), which cannot append to the log"))
+            absent = []
+        }
+        for record in table[..<sealedCount] {
+            guard let item = logByID[record.id] else {
+                if let last = absent.last, last != record.id - 1 { reportAbsent() }
+                absent.append(record.id)
+                continue
+            }
+            reportAbsent()
+            if item.record.hash != record.hash {
+                problems.append(AuditProblem(
+                    kind: .differs, id: record.id, location: SourceLocation(file: path, line: item.line),
+                    message: "record \(record.id) of '\(environment)' differs between the audit table and \(path) (hash \((record.hash ?? "none").prefix(12)) in the table, \((item.record.hash ?? "none").prefix(12)) in the log): one of them was rewritten"))
+            }
+        }
+        reportAbsent()
+        let tableIDs = Set(table.map(\.id))
+        let extra = logged.filter { !tableIDs.contains($0.record.id) }
+        if let first = extra.first {
+            let one = extra.count == 1
+            problems.append(AuditProblem(
+                kind: .notInTable, id: first.record.id, location: SourceLocation(file: path, line: first.line),
+                message: "\(one ? "record \(first.record.id) is" : "records \(extra.map { String($0.record.id) }.joined(separator: ", ")) are") in \(path) but not in the audit table of '\(environment)': \(one ? "it was" : "they were") deleted from the table"))
+        }
+        return problems
+    }
+}

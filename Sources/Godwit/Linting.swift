@@ -1,0 +1,71 @@
+import Foundation
+import GodwitCore
+
+extension Workspace {
+    /// `lint [REV...]`: the findings of the named revisions (ids, unique prefixes, branch labels,
+    /// `head`, `LABEL@head`), or of every revision of the graph when none is named, parents first.
+    /// Upgrade sections only, unless `includingDowngrades`.
+    /// - Throws: `ContextualError` (exit 2) when the executable handed in no linter for `dialect`;
+    ///   `RevisionFileError` or `GraphError` for the graph and the names; what the
+    ///   linter throws for a section it cannot read.
+    public func lint(_ revisions: [String] = [], dialect: SQLDialect, includingDowngrades: Bool = false) throws -> [LintFinding] {
+        guard let linter = linters[dialect] else {
+            throw ContextualError(.usage, "no linter for \(dialect.rawValue) revisions was given to this workspace")
+        }
+        let graph = try graph()
+        var ids = graph.order
+        if !revisions.isEmpty {
+            let named = Set(try revisions.map { try graph.resolveSingle($0) })
+            ids = ids.filter { named.contains($0) }
+        }
+        return try ids.flatMap { try linter.lint(graph[$0], includingDowngrade: includingDowngrades) }
+    }
+
+    /// The dialect whose rules `lint` applies: the named environment's; with none named, SQLite
+    /// when every environment is SQLite, else PostgreSQL (a project that reaches PostgreSQL
+    /// anywhere gets its rules). An environment whose URL cannot be expanded (an unset
+    /// `${VAR}`) counts as PostgreSQL, the stricter choice.
+    /// - Throws: `ConfigurationError` for an unknown environment name.
+    public func lintDialect(environment name: String? = nil) throws -> SQLDialect {
+        if let name { return lintingDialect(of: try project.environment(name)) }
+        let environments = project.orderedEnvironments
+        let isSQLiteOnly = !environments.isEmpty && environments.allSatisfy { lintingDialect(of: $0) == .sqlite }
+        return isSQLiteOnly ? .sqlite : .postgresql
+    }
+
+    /// The dialect of an environment's URL for linting; PostgreSQL, the stricter, when the URL
+    /// cannot be expanded or read.
+    func lintingDialect(of environment: Environment) -> SQLDialect {
+        (try? dialect(of: environment)) ?? .postgresql
+    }
+}
+
+extension Workspace {
+    /// The lint findings of each step of a plan in an environment's dialect, by revision id
+    /// (steps without SQL, and dialects without a linter, have none).
+    /// - Throws: what the linter throws for a section it cannot read.
+    public func lintFindings(of plan: Plan, in environment: Environment) throws -> [String: [LintFinding]] {
+        guard let linter = linters[lintingDialect(of: environment)] else { return [:] }
+        var findings: [String: [LintFinding]] = [:]
+        for step in plan.steps {
+            guard let section = step.sql else { continue }
+            let found = try linter.lint(section, revision: step.revision)
+            if !found.isEmpty { findings[step.revision.id, default: []] += found }
+        }
+        return findings
+    }
+}
+
+extension Problem {
+    /// A lint finding as a problem of SPEC §9: `kind` is the rule's id.
+    public init(_ finding: LintFinding) {
+        self.init(kind: finding.rule.id, revision: finding.revision, file: finding.file, line: finding.line, message: finding.message)
+    }
+}
+
+extension CheckReport {
+    /// The report of `lint`: ok when there is no finding.
+    public init(findings: [LintFinding]) {
+        self.init(problems: findings.map(Problem.init))
+    }
+}

@@ -1,0 +1,243 @@
+import Foundation
+import GodwitCore
+
+/// The scratch database of `scratch_url` (SPEC §2): a database Godwit wipes and fills to learn
+/// what a chain of revisions or a schema file produces. SQLite's default is a fresh in-memory
+/// database each time; a PostgreSQL scratch database has the schemas its user owns dropped and
+/// the working schema created again before each use.
+public struct Scratch {
+    /// The expanded URL.
+    public let url: DatabaseURL
+    /// The PostgreSQL schema to work in (the environment's `schema:`), nil for `public`.
+    public let schema: String?
+    let workspace: Workspace
+
+    var dialect: SQLDialect { url.isPostgreSQL ? .postgresql : .sqlite }
+
+    /// Runs `body` on a freshly wiped scratch database, under the scratch's own lock.
+    /// - Throws: `ConfigurationError` when no driver opens the URL; `DatabaseError` with the
+    ///   scratch URL named; what `body` throws.
+    func withFreshConnection<T>(_ body: (any DatabaseConnection) throws -> T) throws -> T {
+        guard let driver = workspace.drivers.first(where: { $0.accepts(url) }) else {
+            throw ConfigurationError("no driver for scratch_url '\(url)'")
+        }
+        let connection: any DatabaseConnection
+        do {
+            connection = try driver.connect(
+                to: url, options: ConnectionOptions(applicationName: "godwit scratch \(workspace.identity.holder)", schema: schema))
+        } catch let error as DatabaseError {
+            throw named(error)
+        }
+        defer { connection.close() }
+        let request = LockRequest(
+            name: "scratch.\(workspace.project.tablePrefix)", tablePrefix: workspace.project.tablePrefix, mode: .advisory,
+            timeout: TimeoutValue(milliseconds: 60_000), holder: workspace.identity.holder)
+        do {
+            return try connection.withLock(request, waiting: { holder in
+                workspace.events(.warning("waiting for the scratch database, in use by \(holder ?? "another run")"))
+            }) {
+                try wipe(connection)
+                return try body(connection)
+            }
+        } catch let error as DatabaseError {
+            throw named(error)
+        }
+    }
+
+    /// Adds "scratch database" and the redacted URL to a database error.
+    func named(_ error: DatabaseError) -> DatabaseError {
+        var copy = error
+        copy.message = url.redact(error.message)
+        if error.location == nil && !copy.message.contains("scratch") {
+            copy.message = "scratch database (\(url)): " + copy.message
+        }
+        return copy
+    }
+
+    /// Empties the scratch database.
+    func wipe(_ connection: any DatabaseConnection) throws {
+        switch connection.dialect {
+        case .sqlite:
+            let objects = try connection.query(
+                "SELECT type, name FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND type IN ('view', 'table', 'trigger')")
+            for kind in ["view", "trigger", "table"] {
+                for row in objects where row[0] == kind {
+                    try connection.execute("DROP \(kind.uppercased()) IF EXISTS \(connection.dialect.quote(row[1] ?? ""))")
+                }
+            }
+        case .postgresql:
+            let name = schema ?? "public"
+            let owned = try connection.query(
+                """
+                SELECT nspname FROM pg_catalog.pg_namespace
+                WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND nspname NOT LIKE 'pg\\_temp\\_%' ESCAPE '\\'
+                  AND nspname NOT LIKE 'pg\\_toast\\_temp\\_%' ESCAPE '\\' AND pg_catalog.pg_has_role(nspowner, 'MEMBER')
+                ORDER BY nspname
+                """
+            ).compactMap { $0[0] }
+            var script = owned.map { "DROP SCHEMA \(connection.dialect.quote($0)) CASCADE;" }
+            script.append("CREATE SCHEMA IF NOT EXISTS \(connection.dialect.quote(name));")
+            script.append("SET search_path TO \(connection.dialect.quote(name));")
+            try connection.execute(script.joined(separator: "\n"))
+        }
+    }
+
+    /// Replays the upgrade sections of the revisions up to `target` from an empty database, each
+    /// transactional one in its own transaction, the others statement by statement.
+    /// - Throws: `DatabaseError` naming the revision's file and line.
+    func replay(_ graph: RevisionGraph, to target: Target, on connection: any DatabaseConnection) throws {
+        let plan = try graph.upgradePlan(applied: [], to: target)
+        for step in plan.steps {
+            guard let section = step.sql, !section.isEmpty else { continue }
+            let revision = step.revision
+            if revision.isTransactional {
+                do {
+                    try connection.withTransaction { try connection.execute(section.sql) }
+                } catch let error as DatabaseError {
+                    throw located(error, section: section, path: revision.path, revision: revision.id)
+                }
+            } else {
+                let statements: [(sql: String, offset: Int)]
+                do {
+                    statements = try connection.splitStatements(section.sql)
+                } catch let error as DatabaseError {
+                    throw located(error, section: section, path: revision.path, revision: revision.id)
+                }
+                for statement in statements {
+                    do {
+                        try connection.execute(statement.sql)
+                    } catch let error as DatabaseError {
+                        throw located(error, section: section, path: revision.path, revision: revision.id, offset: statement.offset)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs the SQL files of the desired schema (a file, or every `*.sql` of a folder by name).
+    /// - Throws: `ConfigurationError` when the file cannot be read; `DatabaseError` naming its line.
+    func load(_ location: URL, on connection: any DatabaseConnection) throws {
+        let root = workspace.project.root
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: location.path, isDirectory: &isFolder) else {
+            throw ConfigurationError(
+                "the desired schema '\(RevisionGraph.relativePath(of: location, to: root))' (schema: in \(Project.configPath)) does not exist; write it, or pass --from-env ENV")
+        }
+        var files = [location]
+        if isFolder.boolValue {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: location.path)) ?? []
+            files = names.filter { $0.hasSuffix(".sql") }.sorted().map { location.appendingPathComponent($0) }
+        }
+        for file in files {
+            let path = RevisionGraph.relativePath(of: file, to: root)
+            guard let text = try? String(contentsOf: file, encoding: .utf8) else {
+                throw ConfigurationError("cannot read \(path)", location: SourceLocation(file: path))
+            }
+            let section = SQLSection(sql: Checksum.normalizingLineEndings(text), line: 1)
+            do {
+                try connection.execute(section.sql)
+            } catch let error as DatabaseError {
+                var failure = located(error, section: section, path: path, revision: nil)
+                failure.message = "the desired schema does not load: " + failure.message
+                throw failure
+            }
+        }
+    }
+
+    /// Names the file and line where the failing statement starts.
+    func located(_ error: DatabaseError, section: SQLSection, path: String, revision: String?, offset: Int = 0) -> DatabaseError {
+        var copy = error
+        copy.message = url.redact(error.message)
+        copy.revision = revision
+        let line = section.line(atUTF8Offset: offset + (error.position ?? 0))
+        copy.location = SourceLocation(file: path, line: line)
+        if let exact = error.errorPosition {
+            let exactLine = section.line(atUTF8Offset: offset + exact)
+            if exactLine != line { copy.message += " (at line \(exactLine))" }
+        }
+        copy.message = "in the scratch database: " + copy.message
+        return copy
+    }
+
+    /// Reads the scratch database's schema.
+    /// - Throws: `DatabaseError`; `ConfigurationError` when the driver cannot read schemas.
+    func read(_ connection: any DatabaseConnection) throws -> Schema {
+        try Workspace.readSchema(connection, schema: schema, prefix: workspace.project.tablePrefix)
+    }
+}
+
+extension Workspace {
+    /// The scratch database, working in the PostgreSQL schema `schema`.
+    /// - Throws: `ConfigurationError` for a bad `scratch_url`, or one that is an environment's URL.
+    public func scratch(schema: String?) throws -> Scratch {
+        let template = project.scratchURL ?? "sqlite::memory:"
+        let text = try Environment.expand(template, variables: variables, environment: "scratch", location: nil)
+        let url: DatabaseURL
+        do {
+            url = try DatabaseURL(parsing: text, root: project.root)
+        } catch let error as ContextualError {
+            throw ConfigurationError("scratch_url: " + error.message, location: SourceLocation(file: Project.configPath))
+        }
+        for environment in project.orderedEnvironments {
+            guard let other = try? self.url(of: environment) else { continue }
+            if other.secretText == url.secretText && url.kind != .sqlite(path: nil) {
+                throw ConfigurationError(
+                    "scratch_url is the url of environment '\(environment.name)'; Godwit wipes the scratch database, so give it a database of its own",
+                    location: SourceLocation(file: Project.configPath))
+            }
+        }
+        return Scratch(url: url, schema: schema, workspace: self)
+    }
+
+    /// Reads a connection's schema, Godwit's tables left out.
+    /// - Throws: `DatabaseError`; `ConfigurationError` when the driver cannot read schemas.
+    static func readSchema(_ connection: any DatabaseConnection, schema: String?, prefix: String) throws -> Schema {
+        guard let reader = connection as? any SchemaReader else {
+            throw ConfigurationError("the \(connection.dialect.rawValue) driver cannot read schemas")
+        }
+        return try reader.readSchema(schema: schema, excludingPrefix: prefix)
+    }
+
+    /// The live schema of an environment, read through a read-only connection.
+    /// - Throws: `DatabaseError` (with the environment) when unreachable; `ConfigurationError`.
+    public func liveSchema(of environment: Environment) throws -> Schema {
+        let connection = try connect(environment, readOnly: true)
+        defer { connection.close() }
+        return try withReadTransaction(connection, environment: environment) {
+            try Self.readSchema(connection, schema: environment.schema, prefix: project.tablePrefix)
+        }
+    }
+
+    /// The dialect of an environment's URL.
+    func dialect(of environment: Environment) throws -> SQLDialect {
+        try url(of: environment).isPostgreSQL ? .postgresql : .sqlite
+    }
+
+    /// The schema that the revisions up to `target` produce from an empty database, replayed in
+    /// the scratch database.
+    /// - Throws: `DatabaseError` naming the revision, file and line that fails; graph errors.
+    public func replayedSchema(to target: Target, schema: String?) throws -> Schema {
+        let graph = try graph()
+        let scratch = try scratch(schema: schema)
+        return try scratch.withFreshConnection { connection in
+            try scratch.replay(graph, to: target, on: connection)
+            return try scratch.read(connection)
+        }
+    }
+
+    /// The desired schema of `schema:`, loaded into the scratch database.
+    /// - Throws: `ConfigurationError` when `schema:` is not set or the file is missing;
+    ///   `DatabaseError` naming the line of the file that fails.
+    public func desiredSchema(schema: String?) throws -> Schema {
+        guard let location = project.schemaFile else {
+            throw ConfigurationError(
+                "no desired schema: set 'schema: schema.sql' (a file or folder of CREATE statements) in \(Project.configPath), or pass --from-env ENV",
+                location: SourceLocation(file: Project.configPath))
+        }
+        let scratch = try scratch(schema: schema)
+        return try scratch.withFreshConnection { connection in
+            try scratch.load(location, on: connection)
+            return try scratch.read(connection)
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Godwit
+import GodwitCore
+
+extension GodwitCommand {
+    struct Lint: ProjectCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "lint",
+            abstract: "Warn about statements that lock busy tables or destroy data: dropped tables and columns, blocking index builds, table rewrites and more; exit 3 when any is found.",
+            discussion: """
+                Lints the upgrade section of every revision when no REV is given. The rules are PostgreSQL's; when every \
+                environment is SQLite (or -e names a SQLite one), only those that apply to SQLite run: drop-table, \
+                drop-column, rename-table, rename-column, non-transactional-statement-in-transaction.
+                Silence a finding with a comment '-- godwit:ignore RULE[, RULE...]' on the statement's lines, or on the \
+                comment lines right above it.
+                Rules: \(LintRule.allCases.map(\.id).joined(separator: ", ")).
+                Exit 0 when nothing is found, 3 when something is.
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Revisions to lint: ids, unique prefixes, branch labels, 'head' or 'LABEL@head' (default: every revision).")
+        var revisions: [String] = []
+        @Flag(name: .customLong("downgrade"), help: "Also lint the downgrade sections.") var includesDowngrades = false
+
+        func run(in workspace: Workspace, console: Console) throws {
+            let dialect = try workspace.lintDialect(environment: global.env)
+            let findings = try workspace.lint(revisions, dialect: dialect, includingDowngrades: includesDowngrades)
+            try renderLint(findings, console: console)
+        }
+    }
+}
+
+/// Prints lint findings the way a compiler prints warnings (or the JSON of SPEC §9), and exits 3
+/// when there is one.
+func renderLint(_ findings: [LintFinding], console: Console) throws {
+    if console.isJSON {
+        console.json(CheckReport(findings: findings).json)
+    } else if findings.isEmpty {
+        console.out(console.green("ok: ") + "no lint findings")
+    } else {
+        for finding in findings {
+            console.out("\(finding.location): \(console.yellow("warning:")) [\(finding.rule.id)] \(finding.message)")
+        }
+        let revisions = Set(findings.map(\.revision)).count
+        console.progress(
+            "\(findings.count) finding\(findings.count == 1 ? "" : "s") in \(revisions) revision\(revisions == 1 ? "" : "s"); silence one with '-- godwit:ignore RULE' on its statement's line once it is safe")
+    }
+    if !findings.isEmpty { throw ArgumentParser.ExitCode(GodwitCore.ExitStatus.found.rawValue) }
+}
