@@ -54,6 +54,7 @@ extension ChangeCommand {
     func run(in workspace: Workspace, console: Console) throws {
         let environment = try workspace.project.environment(global.env)
         var request = change.request(try kind(in: workspace))
+        request.includesLintWarnings = console.isJSON  // text shows them for a dry-run only, which lints anyway
         if change.sql {
             let script = try workspace.offlineScript(request, environment: environment, from: change.from)
             if console.isJSON { return console.json(.object(["environment": .string(environment.name), "sql": .string(script)])) }

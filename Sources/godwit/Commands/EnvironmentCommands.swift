@@ -61,6 +61,7 @@ extension GodwitCommand {
             let source = environments.count == 2 ? environments[0] : nil
             let promotion = try workspace.promotion(from: source, to: environments.last!)
             var request = change.request(.upgrade(promotion.target))
+            request.includesLintWarnings = console.isJSON
             request.operationName = .promote
             if request.reason == nil { request.reason = "promote from \(promotion.from.name)" }
             if change.sql {
