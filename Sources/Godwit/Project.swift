@@ -83,7 +83,10 @@ public struct Project: Sendable {
         }
         let node: Node
         do {
-            guard let composed = try Yams.compose(yaml: text) else {
+            // The basic resolver: the reader below takes every scalar as its text and decides its
+            // type itself, so Yams's implicit tags (bool, int, timestamp…) would go unused, and
+            // their regular expressions cost every command a tenth of its start-up.
+            guard let composed = try Yams.compose(yaml: text, .basic) else {
                 throw ConfigurationError("\(path) is empty; it needs at least 'environments:'", location: SourceLocation(file: path, line: 1))
             }
             node = composed
