@@ -29,6 +29,7 @@ struct GodwitCommand: ParsableCommand {
 @main
 enum Main {
     static func main() {
+        useOneMallocArena()
         let arguments = movingNegativeTargets(nestingAuditVerify(hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst()))))
         let wantsJSON = arguments.contains("--json")
         let console = Console(
@@ -116,4 +117,16 @@ func movingNegativeTargets(_ arguments: [String]) -> [String] {
     let targets = arguments.filter(isNegative)
     guard !targets.isEmpty else { return arguments }
     return arguments.filter { !isNegative($0) } + ["--"] + targets
+}
+
+/// Makes glibc's malloc keep one arena. It gives each thread that allocates an arena of its own
+/// (`status` reads every environment on a thread): megabytes of peak RSS for a command done in
+/// milliseconds. `mallopt` is looked up at run time, for `malloc.h` is not part of Swift's Glibc
+/// module; elsewhere this does nothing.
+func useOneMallocArena() {
+    #if canImport(Glibc)
+    guard let symbol = dlsym(nil, "mallopt") else { return }
+    let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
+    _ = mallopt(-8, 1)  // M_ARENA_MAX
+    #endif
 }
