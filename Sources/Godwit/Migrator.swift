@@ -407,16 +407,22 @@ public struct Migrator {
             return
         }
         if revision.isTransactional && dialect == .postgresql {
-            // One round trip: the revision's SQL goes to the server as one script together with
-            // its state row, inside BEGIN … COMMIT (or the plan's one transaction with --atomic).
-            // A failing statement aborts the rest, COMMIT included.
-            let opening = (inTransaction ? timeouts : [dialect.beginWrite] + timeouts).map { $0 + ";\n" }.joined()
-            let closing = "\n;\n" + bookkeeping + (inTransaction ? "" : "COMMIT;\n")
-            do {
-                try runSection(section, revision: revision, connection: connection, opening: opening, closing: closing)
-            } catch {
-                if !inTransaction { try? connection.execute("ROLLBACK") }
-                throw error
+            // Two round trips instead of four: BEGIN goes with the revision's SQL as one script,
+            // and its state row with COMMIT, sent only once the SQL has run, so that a run killed
+            // meanwhile leaves nothing of the revision. With --atomic the state row goes with the
+            // SQL: the plan's one COMMIT comes at its end.
+            if inTransaction {
+                let opening = timeouts.map { $0 + ";\n" }.joined()
+                try runSection(section, revision: revision, connection: connection, opening: opening, closing: "\n;\n" + bookkeeping)
+            } else {
+                let opening = ([dialect.beginWrite] + timeouts).map { $0 + ";\n" }.joined()
+                do {
+                    try runSection(section, revision: revision, connection: connection, opening: opening)
+                    try connection.execute(bookkeeping + "COMMIT;\n")
+                } catch {
+                    try? connection.execute("ROLLBACK")
+                    throw error
+                }
             }
             record.steps.append(stepRecord())
         } else if revision.isTransactional {
