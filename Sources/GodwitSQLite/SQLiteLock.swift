@@ -48,8 +48,7 @@ extension SQLiteConnection {
             }
             usleep(20_000)
         }
-        let formatter = ISO8601DateFormatter()
-        let text = "\(request.holder) pid \(getpid()) since \(formatter.string(from: Date()))\n"
+        let text = "\(request.holder) pid \(getpid()) since \(Timestamp.iso8601(Date(), fractionalSeconds: false))\n"
         ftruncate(descriptor, 0)
         _ = text.withCString { pwrite(descriptor, $0, strlen($0), 0) }
         return SQLiteFileLock(descriptor: descriptor)

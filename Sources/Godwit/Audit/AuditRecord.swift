@@ -122,21 +122,8 @@ public struct AuditRecord: Sendable, Equatable {
             reason: json["reason"]?.stringValue, prevHash: json["prev_hash"]?.stringValue, hash: json["hash"]?.stringValue)
     }
 
-    /// The current time as ISO 8601 UTC with milliseconds (`2026-11-25T20:12:19.392Z`), rounded to
-    /// the millisecond as `ISO8601DateFormatter` rounds. Written by hand: a formatter made for
-    /// each call cost more than a revision's bookkeeping.
+    /// The current time as ISO 8601 UTC with milliseconds (`2026-11-25T20:12:19.392Z`).
     public static func timestamp(_ date: Date = Date()) -> String {
-        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
-        var seconds = time_t((milliseconds / 1000).rounded(.down))
-        let fraction = Int(milliseconds - Double(seconds) * 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func digits(_ value: Int32, _ count: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, count - text.count)) + text
-        }
-        return digits(parts.tm_year + 1900, 4) + "-" + digits(parts.tm_mon + 1, 2) + "-" + digits(parts.tm_mday, 2)
-            + "T" + digits(parts.tm_hour, 2) + ":" + digits(parts.tm_min, 2) + ":" + digits(parts.tm_sec, 2)
-            + "." + digits(Int32(fraction), 3) + "Z"
+        Timestamp.iso8601(date)
     }
 }

@@ -199,10 +199,10 @@ public struct RevisionGraph: Sendable {
         }
         let folderPath = directory.path
         let names = try manager.contentsOfDirectory(atPath: folderPath).filter { $0.hasSuffix(".sql") }.sorted()
-        let revisions: [Revision] = try names.map { name in
+        @Sendable func load(_ name: String) throws -> Revision {
             let path = relativeFolder.isEmpty ? name : "\(relativeFolder)/\(name)"
             // Plain string paths: URL.appendingPathComponent cost more than parsing the file.
-            guard let data = manager.contents(atPath: folderPath.hasSuffix("/") ? folderPath + name : folderPath + "/" + name) else {
+            guard let data = FileManager.default.contents(atPath: folderPath.hasSuffix("/") ? folderPath + name : folderPath + "/" + name) else {
                 throw RevisionFileError(file: path, line: nil, "cannot read the file")
             }
             guard let text = String(data: data, encoding: .utf8) else {
@@ -210,7 +210,33 @@ public struct RevisionGraph: Sendable {
             }
             return try RevisionFile.parse(text, path: path)
         }
+        // Read and parsed on every core (the kernel's side of reading a file costs about what
+        // parsing it does); the first bad file in name order is the error, as one by one.
+        let workers = names.count < 256 ? 1 : min(ProcessInfo.processInfo.activeProcessorCount, 8)
+        let results = LoadResults(count: names.count)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for index in stride(from: worker, to: names.count, by: workers) {
+                results.set(index, Result { try load(names[index]) })
+            }
+        }
+        let revisions = try results.values.map { try $0.get() }
         return try RevisionGraph(revisions)
+    }
+
+    /// What the workers of `load` read, each slot written by one of them.
+    final class LoadResults: @unchecked Sendable {
+        private var slots: [Result<Revision, any Error>?]
+        private let lock = NSLock()
+
+        init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+        func set(_ index: Int, _ result: Result<Revision, any Error>) {
+            lock.lock()
+            slots[index] = result
+            lock.unlock()
+        }
+
+        var values: [Result<Revision, any Error>] { slots.map { $0! } }
     }
 
     /// `url`'s path relative to `root` when inside it, else the absolute path.

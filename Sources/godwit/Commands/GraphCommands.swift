@@ -69,17 +69,21 @@ extension GodwitCommand {
                 }))
             }
             if ids.isEmpty { console.out("no revisions yet") }
+            // One write for the whole history, not one per line.
+            var lines: [String] = []
+            lines.reserveCapacity(ids.count)
             for id in ids {
                 let revision = graph[id]
-                console.out(line(revision, graph: graph, console: console))
+                lines.append(line(revision, graph: graph, console: console))
                 if global.verbose {
-                    console.out("    path: \(revision.path)")
-                    if let date = revision.createDate { console.out("    created: \(date)") }
-                    if !revision.dependsOn.isEmpty { console.out("    depends on: \(revision.dependsOn.joined(separator: ", "))") }
-                    if !revision.isTransactional { console.out("    transactional: false") }
-                    if !revision.isReversible { console.out("    irreversible (no downgrade section)") }
+                    lines.append("    path: \(revision.path)")
+                    if let date = revision.createDate { lines.append("    created: \(date)") }
+                    if !revision.dependsOn.isEmpty { lines.append("    depends on: \(revision.dependsOn.joined(separator: ", "))") }
+                    if !revision.isTransactional { lines.append("    transactional: false") }
+                    if !revision.isReversible { lines.append("    irreversible (no downgrade section)") }
                 }
             }
+            if !lines.isEmpty { console.out(lines.joined(separator: "\n")) }
         }
     }
 
