@@ -224,7 +224,7 @@ import Testing
 
 /// The same on PostgreSQL, and the password of the URL in no record. Fails, not skips, when
 /// `GODWIT_REQUIRE_POSTGRES=1` and no server is given.
-@Suite(.enabled(if: PostgresServerForEnvironments.isEnabled, "set GODWIT_TEST_POSTGRES_URL to run the PostgreSQL tests"))
+@Suite(.enabled(if: PostgresServer.isEnabled, PostgresServer.disabledComment))
 struct AuditCommandPostgresTests {
     /// A server URL with a password: `GODWIT_TEST_POSTGRES_PASSWORD_URL` (password authentication),
     /// else the server's URL with one added, which trust authentication ignores.
@@ -236,7 +236,7 @@ struct AuditCommandPostgresTests {
         {
             return (url, String(url[colon.upperBound..<at.lowerBound]))
         }
-        let base = try PostgresServerForEnvironments.url()
+        let base = try PostgresServer.admin()
         let password = "Th3-s3cret-pw"
         guard let start = base.range(of: "://") else { throw HarnessError("not a URL: \(base)") }
         if let at = base.range(of: "@", range: start.upperBound..<(base[start.upperBound...].firstIndex(of: "/") ?? base.endIndex)) {
@@ -249,7 +249,7 @@ struct AuditCommandPostgresTests {
     static func schemaName() -> String { "e2e_audit_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(10).lowercased() }
 
     @Test func auditVerifyFindsAnEditedDeletedOrReorderedRecordOnPostgreSQL() throws {
-        let url = try PostgresServerForEnvironments.url()
+        let url = try PostgresServer.admin()
         let schema = Self.schemaName()
         defer { _ = try? auditPSQL(url, "DROP SCHEMA IF EXISTS \(schema) CASCADE") }
         let sandbox = try Sandbox()

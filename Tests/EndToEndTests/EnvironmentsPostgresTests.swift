@@ -4,12 +4,12 @@ import Testing
 /// The promotion flow and status on PostgreSQL: dev, test and a protected prod in schemas of the
 /// server `scripts/test` starts, plus an unreachable environment. Fails, not skips, when
 /// `GODWIT_REQUIRE_POSTGRES=1` and no server is given.
-@Suite(.enabled(if: PostgresServerForEnvironments.isEnabled, "set GODWIT_TEST_POSTGRES_URL to run the PostgreSQL tests"))
+@Suite(.enabled(if: PostgresServer.isEnabled, PostgresServer.disabledComment))
 struct EnvironmentsPostgresTests {
     static let base = WorkflowTests.base
 
     @Test func gatePromoteProtectedAndStatusOnPostgreSQL() throws {
-        let url = try PostgresServerForEnvironments.url()
+        let url = try PostgresServer.admin()
         let suffix = UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(8).lowercased()
         let schemas = ["dev", "test", "prod"].map { "e2e_\($0)_\(suffix)" }
         defer { _ = try? psql(url, schemas.map { "DROP SCHEMA IF EXISTS \($0) CASCADE;" }.joined()) }
@@ -78,7 +78,7 @@ struct EnvironmentsPostgresTests {
     /// Each revision goes to the server as one script with its state row: a failing statement
     /// names its file and line, and leaves nothing of its revision; the revisions before it stay.
     @Test func aFailingStatementOnPostgreSQLNamesItsLineAndLeavesNothingOfItsRevision() throws {
-        let url = try PostgresServerForEnvironments.url()
+        let url = try PostgresServer.admin()
         let schema = "e2e_fail_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(8).lowercased()
         defer { _ = try? psql(url, "DROP SCHEMA IF EXISTS \(schema) CASCADE;") }
         let sandbox = try Sandbox()
@@ -120,15 +120,6 @@ struct EnvironmentsPostgresTests {
     }
 }
 
-enum PostgresServerForEnvironments {
-    static let urlText = ProcessInfo.processInfo.environment["GODWIT_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
-    static var isEnabled: Bool { urlText != nil || ProcessInfo.processInfo.environment["GODWIT_REQUIRE_POSTGRES"] == "1" }
-
-    static func url() throws -> String {
-        guard let urlText else { throw HarnessError("GODWIT_REQUIRE_POSTGRES=1 but GODWIT_TEST_POSTGRES_URL is not set") }
-        return urlText
-    }
-}
 
 /// One value from `psql -Atc`.
 private func psql(_ url: String, _ sql: String) throws -> String {

@@ -3,10 +3,10 @@ import GodwitCore
 import Testing
 
 /// `--sql` on PostgreSQL: the script seals its own audit record into the hash chain.
-@Suite(.enabled(if: PostgresServerForEnvironments.isEnabled, "set GODWIT_TEST_POSTGRES_URL to run the PostgreSQL tests"))
+@Suite(.enabled(if: PostgresServer.isEnabled, PostgresServer.disabledComment))
 struct OfflinePostgresTests {
     @Test func theOfflineScriptSealsItsAuditRecordIntoTheChain() throws {
-        let url = try PostgresServerForEnvironments.url()
+        let url = try PostgresServer.admin()
         let schema = "e2e_offline_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(8).lowercased()
         defer { _ = try? psqlValue(url, "DROP SCHEMA IF EXISTS \(schema) CASCADE") }
         let sandbox = try Sandbox()
@@ -58,10 +58,10 @@ private func psqlValue(_ url: String, _ sql: String) throws -> String {
     return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
-@Suite(.enabled(if: PostgresServerForEnvironments.isEnabled, "set GODWIT_TEST_POSTGRES_URL to run the PostgreSQL tests"))
+@Suite(.enabled(if: PostgresServer.isEnabled, PostgresServer.disabledComment))
 struct OfflineAuditLogTests {
     @Test func theNextRunCopiesAnOfflineRecordToTheAuditLogFile() throws {
-        let url = try PostgresServerForEnvironments.url()
+        let url = try PostgresServer.admin()
         let schema = "e2e_offlog_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(8).lowercased()
         defer { _ = try? psqlValue(url, "DROP SCHEMA IF EXISTS \(schema) CASCADE") }
         let sandbox = try Sandbox()

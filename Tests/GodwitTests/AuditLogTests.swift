@@ -116,16 +116,9 @@ final class AuditFixture {
 /// disabled, unless `GODWIT_REQUIRE_POSTGRES=1`, in which case they run and fail.
 enum AuditPostgres {
     static let variables = ProcessInfo.processInfo.environment
-    static var isEnabled: Bool { !(variables["GODWIT_TEST_POSTGRES_URL"] ?? "").isEmpty || variables["GODWIT_REQUIRE_POSTGRES"] == "1" }
+    static var isEnabled: Bool { PostgresServer.isEnabled }
 
-    struct MissingServer: Error, CustomStringConvertible {
-        var description: String { "GODWIT_REQUIRE_POSTGRES=1 but GODWIT_TEST_POSTGRES_URL is not set" }
-    }
-
-    static func url() throws -> String {
-        guard let url = variables["GODWIT_TEST_POSTGRES_URL"], !url.isEmpty else { throw MissingServer() }
-        return url
-    }
+    static func url() throws -> String { try PostgresServer.url().secretText }
 
     /// A URL with a password and the password: `GODWIT_TEST_POSTGRES_PASSWORD_URL` (password
     /// authentication), else the server URL with a password added (which trust authentication ignores).
@@ -137,7 +130,7 @@ enum AuditPostgres {
         }
         let password = "Th3-s3cret-pw"
         let base = try url()
-        guard let scheme = base.range(of: "://") else { throw MissingServer() }
+        guard let scheme = base.range(of: "://") else { throw PostgresServer.MissingServer() }
         let rest = base[scheme.upperBound...]
         let authority = rest[..<(rest.firstIndex(of: "/") ?? rest.endIndex)]
         if let at = authority.lastIndex(of: "@") {

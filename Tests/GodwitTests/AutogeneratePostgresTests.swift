@@ -8,23 +8,13 @@ import Testing
 /// Databases of their own on the test server (`GODWIT_TEST_POSTGRES_URL`), dropped afterwards:
 /// autogenerate wipes its scratch database, so tests share none.
 struct PostgresDatabases {
-    static let serverURL: String? = {
-        let text = ProcessInfo.processInfo.environment["GODWIT_TEST_POSTGRES_URL"] ?? ""
-        return text.isEmpty ? nil : text
-    }()
-    /// Run the tests when a server is given, or when one is required (they fail without it).
-    static var isEnabled: Bool { serverURL != nil || ProcessInfo.processInfo.environment["GODWIT_REQUIRE_POSTGRES"] == "1" }
-
-    struct MissingServer: Error, CustomStringConvertible {
-        var description: String { "GODWIT_REQUIRE_POSTGRES=1 but GODWIT_TEST_POSTGRES_URL is not set" }
-    }
 
     let names: [String]
     let admin: PostgresConnection
 
     /// Creates `count` empty databases.
     init(_ count: Int) throws {
-        guard let server = Self.serverURL else { throw MissingServer() }
+        guard let server = PostgresServer.urlText else { throw PostgresServer.MissingServer() }
         admin = try PostgresConnection(url: DatabaseURL(kind: .postgresql, text: server))
         let suffix = UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(10).lowercased()
         names = (0..<count).map { "godwit_t\($0)_\(suffix)" }
@@ -33,7 +23,7 @@ struct PostgresDatabases {
 
     /// The URL of the `index`-th database.
     func url(_ index: Int) -> String {
-        let server = Self.serverURL!
+        let server = PostgresServer.urlText!
         let query = server.firstIndex(of: "?").map { String(server[$0...]) } ?? ""
         let base = query.isEmpty ? server : String(server[..<server.firstIndex(of: "?")!])
         let slash = base.range(of: "/", options: .backwards, range: base.range(of: "://")!.upperBound..<base.endIndex)
@@ -52,7 +42,7 @@ struct PostgresDatabases {
     }
 }
 
-@Suite(.enabled(if: PostgresDatabases.isEnabled, "set GODWIT_TEST_POSTGRES_URL to run the PostgreSQL tests"))
+@Suite(.enabled(if: PostgresServer.isEnabled, "set GODWIT_TEST_POSTGRES_URL to run the PostgreSQL tests"))
 struct AutogeneratePostgresTests {
     /// dev, test, corpus (a replayed chain) and scratch, each its own database.
     func project(_ databases: PostgresDatabases, schema: String? = nil, versions: URL? = nil) throws -> SchemaProject {
