@@ -11,7 +11,7 @@ import GodwitCore
 ///
 /// A read-only connection differs only in creating nothing at connect time: the caller opens
 /// `BEGIN READ ONLY` transactions itself, and `execute` refuses nothing.
-public final class PostgresConnection: DatabaseConnection {
+public final class PostgresConnection: DatabaseConnection, MigrationLocking, DatabaseCatalog {
     /// The URL the connection was opened with; print it only through its redacting description.
     public let url: DatabaseURL
     /// The options the connection was opened with.
@@ -26,8 +26,8 @@ public final class PostgresConnection: DatabaseConnection {
     /// The heartbeats of the leases this connection holds, stopped when it closes.
     var heartbeats: [LeaseHeartbeat] = []
 
-    /// Always `.postgresql`.
-    public var dialect: SQLDialect { .postgresql }
+    /// PostgreSQL's dialect.
+    public var dialect: any DatabaseDialect { PostgresDialect() }
 
     /// Connects with `PQconnectdbParams`, the URL expanded as libpq's `dbname`, so that every URL
     /// and environment setting libpq knows works (`sslmode`, `PGPASSWORD`, `~/.pgpass`, `PGSERVICE`).
@@ -224,6 +224,25 @@ public final class PostgresConnection: DatabaseConnection {
             WHERE n.nspname = current_schema() AND c.relname = \(dialect.literal(name)) AND c.relkind IN ('r', 'p')
             """)
         return !rows.isEmpty
+    }
+
+    /// Drops every schema the user owns (or is a member of the owner of) and creates
+    /// `workingSchema` (nil: `public`) again as the session's empty working schema.
+    /// - Throws: `DatabaseError`.
+    public func wipe(workingSchema: String?) throws {
+        let name = workingSchema ?? "public"
+        let owned = try query(
+            """
+            SELECT nspname FROM pg_catalog.pg_namespace
+            WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND nspname NOT LIKE 'pg\\_temp\\_%' ESCAPE '\\'
+              AND nspname NOT LIKE 'pg\\_toast\\_temp\\_%' ESCAPE '\\' AND pg_catalog.pg_has_role(nspowner, 'MEMBER')
+            ORDER BY nspname
+            """
+        ).compactMap { $0[0] }
+        var script = owned.map { "DROP SCHEMA \(dialect.quote($0)) CASCADE;" }
+        script.append("CREATE SCHEMA IF NOT EXISTS \(dialect.quote(name));")
+        script.append("SET search_path TO \(dialect.quote(name));")
+        try execute(script.joined(separator: "\n"))
     }
 
     /// Splits a script with libpg_query: each statement's text from its first token through its

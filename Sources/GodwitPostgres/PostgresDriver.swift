@@ -5,6 +5,9 @@ public struct PostgresDriver: DatabaseDriver {
     /// Creates the driver.
     public init() {}
 
+    /// PostgreSQL's dialect.
+    public var dialect: any DatabaseDialect { PostgresDialect() }
+
     /// True for `postgresql://` and `postgres://` URLs.
     public func accepts(_ url: DatabaseURL) -> Bool {
         url.kind == .postgresql
@@ -12,7 +15,7 @@ public struct PostgresDriver: DatabaseDriver {
 
     /// Opens a `PostgresConnection`.
     /// - Throws: `DatabaseError` with reason `.connection`, naming host, port and database, never the password.
-    public func connect(to url: DatabaseURL, options: ConnectionOptions) throws -> any DatabaseConnection {
+    public func connect(to url: DatabaseURL, options: ConnectionOptions) throws -> any DriverConnection {
         guard accepts(url) else {
             throw DatabaseError(.connection, "the PostgreSQL driver cannot open '\(url)'")
         }

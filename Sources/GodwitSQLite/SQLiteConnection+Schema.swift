@@ -123,7 +123,7 @@ extension SQLiteConnection: SchemaReader {
                 keys.append(position < items.count ? SQLiteTokens.canonical(items[position]) : "?")
                 continue
             }
-            var key = dialect.quote(row[2]!)
+            var key = dialect.quote(row[2] ?? "")
             if let collation = row[4], collation.uppercased() != "BINARY" { key += " COLLATE \(collation.uppercased())" }
             if row[3] == "1" { key += " DESC" }
             keys.append(key)

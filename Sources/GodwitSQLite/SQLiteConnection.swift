@@ -5,14 +5,15 @@ import GodwitCore
 private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
 /// A connection to one SQLite database file (or an in-memory database).
-public final class SQLiteConnection: DatabaseConnection {
+public final class SQLiteConnection: DatabaseConnection, MigrationLocking, DatabaseCatalog {
     /// The database file, nil for an in-memory database.
     public let path: String?
     /// True when opened read-only.
     public let isReadOnly: Bool
     var handle: OpaquePointer?
 
-    public var dialect: SQLDialect { .sqlite }
+    /// SQLite's dialect.
+    public var dialect: any DatabaseDialect { SQLiteDialect() }
 
     /// Opens the database at `path` (nil: in memory). Read-only on a missing file opens an empty
     /// in-memory database, so that a dry-run sees "nothing applied" and creates no file.
@@ -185,8 +186,22 @@ public final class SQLiteConnection: DatabaseConnection {
         guard step == SQLITE_DONE || step == SQLITE_ROW else { throw error(db, status: step, offset: 0) }
     }
 
+    /// True when the table exists.
+    /// - Throws: `DatabaseError`.
     public func tableExists(_ name: String) throws -> Bool {
         !(try query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = \(dialect.literal(name))")).isEmpty
+    }
+
+    /// Drops every view, trigger and table (SQLite has no schemas: `workingSchema` is ignored).
+    /// - Throws: `DatabaseError`.
+    public func wipe(workingSchema: String?) throws {
+        let objects = try query(
+            "SELECT type, name FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND type IN ('view', 'table', 'trigger')")
+        for kind in ["view", "trigger", "table"] {
+            for row in objects where row[0] == kind {
+                try execute("DROP \(kind.uppercased()) IF EXISTS \(dialect.quote(row[1] ?? ""))")
+            }
+        }
     }
 
     public func splitStatements(_ script: String) throws -> [(sql: String, offset: Int)] {

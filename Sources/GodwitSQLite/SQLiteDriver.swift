@@ -5,12 +5,15 @@ public struct SQLiteDriver: DatabaseDriver {
     /// Creates the driver.
     public init() {}
 
+    /// SQLite's dialect.
+    public var dialect: any DatabaseDialect { SQLiteDialect() }
+
     public func accepts(_ url: DatabaseURL) -> Bool {
         if case .sqlite = url.kind { return true }
         return false
     }
 
-    public func connect(to url: DatabaseURL, options: ConnectionOptions) throws -> any DatabaseConnection {
+    public func connect(to url: DatabaseURL, options: ConnectionOptions) throws -> any DriverConnection {
         guard case .sqlite(let path) = url.kind else {
             throw DatabaseError(.connection, "the SQLite driver cannot open '\(url)'")
         }

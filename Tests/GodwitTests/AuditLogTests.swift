@@ -61,7 +61,7 @@ final class AuditFixture {
     var dev: Environment { get throws { try workspace().project.environment("dev") } }
 
     /// A connection to dev's database, in dev's schema on PostgreSQL.
-    func connect() throws -> any DatabaseConnection {
+    func connect() throws -> any DriverConnection {
         switch backend {
         case .sqlite: return try SQLiteConnection(path: project.root.appendingPathComponent("var/dev.sqlite3").path)
         case .postgresql:
@@ -326,7 +326,7 @@ func expectVerifyFinds(_ tamper: Tamper, in fixture: AuditFixture) throws {
         let open = AuditRecord(
             id: 4, environment: "dev", operation: "upgrade", startedAt: AuditRecord.timestamp(), fromHeads: ["ccc333"],
             actor: "killed", host: "h", toolVersion: "0", gitCommit: nil, reason: nil)
-        try fixture.execute(StateStore(dialect: .sqlite, prefix: "godwit_").insertAuditSQL(open))
+        try fixture.execute(StateStore(dialect: SQLiteDialect(), prefix: "godwit_").insertAuditSQL(open))
         let workspace = try fixture.workspace()
         let found = try workspace.verifyAudit(try fixture.dev)
         #expect(found.problems.map(\.kind) == [.unsealed], "\(found.problems)")

@@ -73,7 +73,7 @@ final class ContractDatabase {
     }
 
     /// A connection through the driver, its `application_name` naming `who`.
-    func connect(_ who: String = "alice@host-a", readOnly: Bool = false) throws -> any DatabaseConnection {
+    func connect(_ who: String = "alice@host-a", readOnly: Bool = false) throws -> any DriverConnection {
         try driver.connect(
             to: url, options: ConnectionOptions(isReadOnly: readOnly, applicationName: "godwit \(who)", schema: schema))
     }
@@ -117,7 +117,7 @@ struct DriverContractTests {
             let connection = try database.connect()
             let other = try database.connect("bob@host-b")
             defer { connection.close(); other.close() }
-            #expect(connection.dialect.rawValue == kind.rawValue)
+            #expect(connection.dialect.id.rawValue == kind.rawValue)
             try connection.execute(
                 """
                 CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT, note TEXT);
@@ -286,7 +286,7 @@ struct DriverContractTests {
             let store = StateStore(dialect: connection.dialect, prefix: "godwit_")
             // An empty database reads as nothing applied and no audit, and gets no tables from reading.
             #expect(try store.readRevisions(on: connection).isEmpty)
-            #expect(try store.readAudit(on: connection).isEmpty)
+            #expect(try store.auditRecords(on: connection).isEmpty)
             #expect(try database.tables().isEmpty)
 
             try store.createTables(on: connection)
@@ -296,7 +296,7 @@ struct DriverContractTests {
             #expect(try database.tables() == ["godwit_audit", "godwit_revisions"])
             #expect(try connection.tableExists("godwit_revisions") && connection.tableExists("godwit_audit"))
             #expect(try store.readRevisions(on: connection).isEmpty)
-            #expect(try store.readAudit(on: connection).isEmpty)
+            #expect(try store.auditRecords(on: connection).isEmpty)
             #expect(try store.nextAuditID(on: connection) == 1)
 
             var record = AuditRecord(
@@ -308,7 +308,7 @@ struct DriverContractTests {
                         + store.insertRevisionSQL("bbb222", checksum: "c2", state: "applied", at: "2026-01-02T03:04:06Z", by: "o'brien", auditID: 1)
                         + store.insertRevisionSQL("aaa111", checksum: "c1", state: "failed", at: "2026-01-02T03:04:07Z", by: "o'brien", auditID: 1))
             }
-            let open = try store.readAudit(on: connection, where: "hash IS NULL")
+            let open = try store.openAuditRecords(on: connection)
             #expect(open.map(\.id) == [1])
             record.steps = [AuditRecord.Step(revision: "bbb222", direction: .upgrade, checksum: "c2", durationMS: 12)]
             record.finishedAt = "2026-01-02T03:04:08.000Z"
@@ -325,10 +325,10 @@ struct DriverContractTests {
             #expect(rows.map(\.state) == ["applied", "applied"])
             #expect(rows.map(\.checksum) == ["c2", "c1"])
             #expect(rows.allSatisfy { $0.appliedBy == "o'brien" && $0.auditID == 1 })
-            let audit = try store.readAudit(on: connection)
+            let audit = try store.auditRecords(on: connection)
             #expect(audit == [record])
             #expect(audit.first?.computedHash == record.hash, "the hash survives the round trip")
-            #expect(try store.readAudit(on: connection, where: "hash IS NULL").isEmpty)
+            #expect(try store.openAuditRecords(on: connection).isEmpty)
             #expect(try store.nextAuditID(on: connection) == 2)
             #expect(try store.previousHash(before: 2, on: connection) == record.hash)
         }
@@ -372,7 +372,7 @@ struct DriverContractTests {
             let connection = try database.connect(readOnly: true)
             let store = StateStore(dialect: connection.dialect, prefix: "godwit_")
             #expect(try store.readRevisions(on: connection).isEmpty)
-            #expect(try store.readAudit(on: connection).isEmpty)
+            #expect(try store.auditRecords(on: connection).isEmpty)
             #expect(try !connection.tableExists("godwit_revisions"))
             #expect(try connection.lockHolder(database.lockRequest(.advisory, holder: "alice@host-a", milliseconds: 100)) == nil)
             #expect(try connection.lockHolder(database.lockRequest(.table, holder: "alice@host-a", milliseconds: 100)) == nil)

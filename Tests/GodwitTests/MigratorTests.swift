@@ -185,7 +185,7 @@ import Testing
         defer { project.remove() }
         _ = try project.migrator().run(ChangeRequest(.upgrade(.revision("aaa111"))))
         // What a killed run leaves: an open record whose step committed.
-        let store = StateStore(dialect: .sqlite, prefix: "godwit_")
+        let store = StateStore(dialect: SQLiteDialect(), prefix: "godwit_")
         let open = AuditRecord(id: 2, environment: "dev", operation: "upgrade", startedAt: "2026-01-01T00:00:00.000Z", fromHeads: ["aaa111"], actor: "killed", host: "h", toolVersion: "0", gitCommit: nil, reason: nil)
         let connection = try SQLiteConnection(path: project.root.appendingPathComponent("var/dev.sqlite3").path)
         try connection.execute(store.insertAuditSQL(open))
@@ -200,7 +200,7 @@ import Testing
         defer { project.remove() }
         _ = try project.migrator().run(ChangeRequest(.upgrade(.revision("aaa111"))))
         // A killed upgrade: its open record, and the state row of the one step it committed.
-        let store = StateStore(dialect: .sqlite, prefix: "godwit_")
+        let store = StateStore(dialect: SQLiteDialect(), prefix: "godwit_")
         let open = AuditRecord(id: 2, environment: "dev", operation: "upgrade", startedAt: "2026-01-01T00:00:00.000Z", fromHeads: ["aaa111"], actor: "killed", host: "h", toolVersion: "0", gitCommit: nil, reason: nil)
         let connection = try SQLiteConnection(path: project.root.appendingPathComponent("var/dev.sqlite3").path)
         try connection.execute(store.insertAuditSQL(open))
@@ -211,7 +211,7 @@ import Testing
         _ = try project.migrator().run(ChangeRequest(.upgrade(.revision("bbb222"))))
         let reader = try SQLiteConnection(path: project.root.appendingPathComponent("var/dev.sqlite3").path)
         defer { reader.close() }
-        let sealed = try #require(try store.readAudit(on: reader).first { $0.id == 2 })
+        let sealed = try #require(try store.auditRecords(on: reader).first { $0.id == 2 })
         #expect(sealed.outcome == "failed")
         #expect(sealed.steps == [AuditRecord.Step(revision: "bbb222", direction: .upgrade, checksum: checksum, durationMS: 0)])
         #expect(sealed.toHeads == ["bbb222"])
@@ -223,7 +223,7 @@ import Testing
         defer { project.remove() }
         _ = try project.migrator().run(ChangeRequest(.upgrade(.heads)))
         // A killed downgrade from ccc333 that committed its first step: ccc333's row is gone.
-        let store = StateStore(dialect: .sqlite, prefix: "godwit_")
+        let store = StateStore(dialect: SQLiteDialect(), prefix: "godwit_")
         let open = AuditRecord(id: 2, environment: "dev", operation: "downgrade", startedAt: "2026-01-01T00:00:00.000Z", fromHeads: ["ccc333"], actor: "killed", host: "h", toolVersion: "0", gitCommit: nil, reason: nil)
         let connection = try SQLiteConnection(path: project.root.appendingPathComponent("var/dev.sqlite3").path)
         try connection.execute(store.insertAuditSQL(open) + store.deleteRevisionSQL("ccc333"))
@@ -231,7 +231,7 @@ import Testing
         _ = try project.migrator().run(ChangeRequest(.downgrade(.revision("aaa111"))))
         let reader = try SQLiteConnection(path: project.root.appendingPathComponent("var/dev.sqlite3").path)
         defer { reader.close() }
-        let records = try store.readAudit(on: reader)
+        let records = try store.auditRecords(on: reader)
         let checksum = try project.workspace().graph()["ccc333"].checksum
         #expect(records[1].steps == [AuditRecord.Step(revision: "ccc333", direction: .downgrade, checksum: checksum, durationMS: 0)])
         #expect(records[2].steps.map(\.revision) == ["bbb222"])
@@ -245,7 +245,7 @@ import Testing
         _ = try project.migrator(actor: "bob").run(ChangeRequest(.downgrade(.revision("aaa111"))))
         let connection = try SQLiteConnection(path: project.root.appendingPathComponent("var/dev.sqlite3").path)
         defer { connection.close() }
-        let records = try StateStore(dialect: .sqlite, prefix: "godwit_").readAudit(on: connection)
+        let records = try StateStore(dialect: SQLiteDialect(), prefix: "godwit_").auditRecords(on: connection)
         #expect(records.map(\.actor) == ["ann", "bob"])
         #expect(records[0].prevHash == nil)
         #expect(records[1].prevHash == records[0].hash)

@@ -204,7 +204,7 @@ extension Workspace {
         let connection = try connect(environment, readOnly: true)
         defer { connection.close() }
         return try withReadTransaction(connection, environment: environment) {
-            try store(for: connection).readAudit(on: connection)
+            try store(for: connection).auditRecords(on: connection)
         }
     }
 }

@@ -55,12 +55,15 @@ extension Workspace {
     /// - Throws: `GraphError`, `PlanRefusal`, `ConfigurationError`.
     public func offlineScript(_ request: ChangeRequest, environment: Environment, from: String?) throws -> String {
         let plan = try offlinePlan(request, from: from)
-        let dialect: SQLDialect
-        if let url = try? url(of: environment) {
-            dialect = url.isPostgreSQL ? .postgresql : .sqlite
+        let dialect: any DatabaseDialect
+        if let known = try? self.dialect(of: environment) {
+            dialect = known
+        } else if let fallback = strictestDialect {
+            dialect = fallback
+            events(.warning("the url of '\(environment.name)' cannot be expanded here; writing \(fallback.displayName) SQL"))
         } else {
-            dialect = .postgresql
-            events(.warning("the url of '\(environment.name)' cannot be expanded here; writing PostgreSQL SQL"))
+            throw ConfigurationError(
+                "no driver for the url of environment '\(environment.name)'", location: environment.urlLocation, environment: environment.name)
         }
         var hook: (String, String)?
         if plan.steps.contains(where: { $0.direction == .upgrade }), request.operation == .upgrade || request.operation == .promote,

@@ -77,12 +77,7 @@ extension Workspace {
                 result.checksumMismatches = state.checksumMismatches
                 result.unknown = state.unknown
                 result.lockHolder = try connection.lockHolder(lockRequest(for: environment))
-                if try connection.tableExists(store.auditTable) {
-                    result.lastAudit = try store.readAudit(
-                        on: connection,
-                        where: "id = (SELECT MAX(id) FROM \(connection.dialect.quote(store.auditTable)))"
-                    ).last
-                }
+                result.lastAudit = try store.newestAuditRecord(on: connection)
                 // A schema the reader cannot read leaves the fingerprint empty, not the environment unreachable.
                 result.schemaFingerprint = try? SchemaFingerprint.of(connection, schema: environment.schema, prefix: project.tablePrefix)
             }
@@ -146,7 +141,7 @@ public enum SchemaFingerprint {
     /// (`Schema.fingerprint`), Godwit's own tables left out: equal fingerprints, equal schemas as
     /// `diff` compares them.
     /// - Throws: `DatabaseError`; `ConfigurationError` when the driver cannot read schemas.
-    public static func of(_ connection: any DatabaseConnection, schema: String?, prefix: String) throws -> String {
+    public static func of(_ connection: any DriverConnection, schema: String?, prefix: String) throws -> String {
         try Workspace.readSchema(connection, schema: schema, prefix: prefix).fingerprint
     }
 }

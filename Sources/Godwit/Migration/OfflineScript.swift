@@ -3,17 +3,17 @@ import GodwitCore
 
 /// The SQL of a plan as one script for a DBA to run by hand (`--sql`): Godwit's tables, each
 /// step with its bookkeeping in its own transaction (or one for `--atomic`), and the audit record.
-/// On PostgreSQL the script seals the record itself: the server takes the next id and the chain's
-/// last hash and computes SHA-256 over the same canonical JSON Godwit would. SQLite has no SHA-256,
-/// so there the record is written unsealed and the next Godwit run against the database seals it.
+/// Where the dialect can hash (PostgreSQL) the script seals the record itself: the server takes the
+/// next id and the chain's last hash and computes SHA-256 over the same canonical JSON Godwit
+/// would. Elsewhere (SQLite) the record is written unsealed and the next Godwit run seals it.
 public struct OfflineScript {
     /// The dialect of the target database.
-    public let dialect: SQLDialect
+    public let dialect: any DatabaseDialect
     /// Godwit's tables.
     public let store: StateStore
 
     /// Creates a script writer.
-    public init(dialect: SQLDialect, prefix: String) {
+    public init(dialect: any DatabaseDialect, prefix: String) {
         self.dialect = dialect
         self.store = StateStore(dialect: dialect, prefix: prefix)
     }
@@ -23,10 +23,10 @@ public struct OfflineScript {
         let now = AuditRecord.timestamp()
         var out = "-- Godwit \(identity.toolVersion): offline \(plan.operation.rawValue) of environment '\(environment.name)'\n"
         out += "-- from \(plan.fromHeads.isEmpty ? "base" : plan.fromHeads.joined(separator: ", ")) to \(plan.toHeads.isEmpty ? "base" : plan.toHeads.joined(separator: ", ")), generated \(now) by \(identity.holder)\n"
-        if dialect == .postgresql { out += "-- run with: psql -v ON_ERROR_STOP=1 -f THIS_FILE\n" }
-        if let schema = environment.schema, let create = dialect.createSchemaIfMissing(schema) {
+        out += dialect.scriptPreamble.map { $0 + "\n" }.joined()
+        if let schema = environment.schema, let create = dialect.createSchemaIfMissing(schema), let use = dialect.useSchema(schema) {
             // As an online run's session does: Godwit's tables and the revisions' objects go there.
-            out += "\n\(create);\nSET search_path TO \(dialect.quote(schema));\n"
+            out += "\n\(create);\n\(use);\n"
         }
         // The session timeouts an online run sets, so the script fails as fast as `upgrade` would.
         let timeouts = dialect.sessionTimeouts(lock: environment.effectiveLockTimeout, statement: environment.statementTimeout)
@@ -43,7 +43,8 @@ public struct OfflineScript {
             for statement in dialect.localTimeouts(lock: revision.lockTimeout, statement: revision.statementTimeout) where transactional {
                 out += statement + ";\n"
             }
-            if let sql = step.sql?.sql, !step.sql!.isEmpty {
+            if let section = step.sql, !section.isEmpty {
+                let sql = section.sql
                 out += sql
                 if !sql.hasSuffix("\n") { out += "\n" }
                 if !sql.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix(";") { out += ";\n" }
@@ -68,11 +69,11 @@ public struct OfflineScript {
             actor: identity.actor, host: identity.host, toolVersion: identity.toolVersion, gitCommit: identity.gitCommit,
             reason: reason ?? "offline script (--sql)")
         if !isAtomic { out += "\(dialect.beginWrite);\n" }
-        if dialect == .postgresql {
+        if let sealed = sealedAuditInsertSQL(record) {
             out += "\n-- the audit record, sealed into the hash chain by the server (sha256 over its canonical JSON)\n"
-            out += sealedAuditInsertSQL(record)
+            out += sealed
         } else {
-            out += "\n-- the audit record; SQLite has no SHA-256, so the next godwit run seals it into the hash chain\n"
+            out += "\n-- the audit record; \(dialect.displayName) has no SHA-256, so the next godwit run seals it into the hash chain\n"
             var values = store.auditValues(record)
             values[0] = auditID
             out += "INSERT INTO \(dialect.quote(store.auditTable)) (\(StateStore.auditColumns.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")));\n"
@@ -82,10 +83,10 @@ public struct OfflineScript {
     }
 
     /// An INSERT … SELECT that gives the record the next id, links it to the newest record's hash
-    /// and seals it with `sha256()` (PostgreSQL 11 and later). The canonical JSON is rendered here
+    /// and seals it with the dialect's SHA-256; nil when the dialect has none. The canonical JSON is rendered here
     /// with placeholders for the two values only the database knows; `"id":0` and
     /// `"prev_hash":null` cannot occur elsewhere in it, since quotes inside strings are escaped.
-    func sealedAuditInsertSQL(_ record: AuditRecord) -> String {
+    func sealedAuditInsertSQL(_ record: AuditRecord) -> String? {
         let canonical = record.canonicalJSON
         let idMarker = "\"id\":0"
         let prevMarker = "\"prev_hash\":null"
@@ -96,11 +97,12 @@ public struct OfflineScript {
         let middle = String(canonical[idRange.upperBound..<prevRange.lowerBound]) + "\"prev_hash\":"
         let tail = String(canonical[prevRange.upperBound...])
         let table = dialect.quote(store.auditTable)
-        let json = "\(dialect.literal(head)) || next.id::text || \(dialect.literal(middle)) || COALESCE('\"' || next.prev_hash || '\"', 'null') || \(dialect.literal(tail))"
+        let json = "\(dialect.literal(head)) || CAST(next.id AS TEXT) || \(dialect.literal(middle)) || COALESCE('\"' || next.prev_hash || '\"', 'null') || \(dialect.literal(tail))"
+        guard let hash = dialect.sha256Hex(ofText: json) else { return nil }
         var values = store.auditValues(record)
         values[0] = "next.id"
         values[values.count - 2] = "next.prev_hash"
-        values[values.count - 1] = "encode(sha256(convert_to(\(json), 'UTF8')), 'hex')"
+        values[values.count - 1] = hash
         return """
             INSERT INTO \(table) (\(StateStore.auditColumns.joined(separator: ", ")))
             SELECT \(values.joined(separator: ", "))

@@ -18,13 +18,13 @@ public struct AppliedRevision: Sendable, Equatable {
 /// Godwit's own tables in one database (SPEC §4), and the SQL that writes them. The same SQL
 /// runs online and is printed by `--sql`, so an offline script leaves what `upgrade` would.
 public struct StateStore {
-    /// The connection's dialect.
-    public let dialect: SQLDialect
+    /// The database's dialect.
+    public let dialect: any DatabaseDialect
     /// The table prefix.
     public let prefix: String
 
     /// Creates a store for a dialect and prefix.
-    public init(dialect: SQLDialect, prefix: String) {
+    public init(dialect: any DatabaseDialect, prefix: String) {
         self.dialect = dialect
         self.prefix = prefix
     }
@@ -39,7 +39,7 @@ public struct StateStore {
 
     /// Creates the tables when they do not exist.
     public var createTablesSQL: String {
-        let bigint = dialect.bigint
+        let bigint = dialect.integerType
         return """
             CREATE TABLE IF NOT EXISTS \(revisions) (
                 revision TEXT PRIMARY KEY,
@@ -76,14 +76,14 @@ public struct StateStore {
 
     /// Creates the tables when they do not exist.
     /// - Throws: `DatabaseError`.
-    public func createTables(on connection: any DatabaseConnection) throws {
+    public func createTables(on connection: any DriverConnection) throws {
         if try connection.tableExists(revisionsTable), try connection.tableExists(auditTable) { return }
         try connection.withTransaction { try connection.execute(createTablesSQL) }
     }
 
     /// The applied and failed revisions, in the order they were applied; empty when the table does not exist.
     /// - Throws: `DatabaseError`.
-    public func readRevisions(on connection: any DatabaseConnection) throws -> [AppliedRevision] {
+    public func readRevisions(on connection: any DriverConnection) throws -> [AppliedRevision] {
         guard try connection.tableExists(revisionsTable) else { return [] }
         return try connection.query(
             "SELECT revision, checksum, state, applied_at, applied_by, audit_id FROM \(revisions) ORDER BY seq, revision"
@@ -94,40 +94,80 @@ public struct StateStore {
         }
     }
 
-    /// Audit records in id order (oldest first); empty when the table does not exist.
+    /// Every audit record in id order (oldest first); empty when the table does not exist.
     /// - Throws: `DatabaseError`, or `ContextualError` when a stored JSON field is corrupt.
-    public func readAudit(on connection: any DatabaseConnection, where condition: String? = nil) throws -> [AuditRecord] {
+    public func auditRecords(on connection: any DriverConnection) throws -> [AuditRecord] {
+        try readAudit(on: connection, filter: nil)
+    }
+
+    /// The records not yet sealed into the hash chain (left by a killed run or an offline script).
+    /// - Throws: `DatabaseError`.
+    public func openAuditRecords(on connection: any DriverConnection) throws -> [AuditRecord] {
+        try readAudit(on: connection, filter: "hash IS NULL")
+    }
+
+    /// The records sealed into the hash chain, oldest first.
+    /// - Throws: `DatabaseError`.
+    public func sealedAuditRecords(on connection: any DriverConnection) throws -> [AuditRecord] {
+        try readAudit(on: connection, filter: "hash IS NOT NULL")
+    }
+
+    /// The newest record, or nil when there is none.
+    /// - Throws: `DatabaseError`.
+    public func newestAuditRecord(on connection: any DriverConnection) throws -> AuditRecord? {
+        try readAudit(on: connection, filter: "id = (SELECT MAX(id) FROM \(audit))").last
+    }
+
+    /// True when a record waits to be sealed.
+    /// - Throws: `DatabaseError`.
+    public func hasOpenAuditRecords(on connection: any DriverConnection) throws -> Bool {
+        guard try connection.tableExists(auditTable) else { return false }
+        return !(try connection.query("SELECT 1 FROM \(audit) WHERE hash IS NULL LIMIT 1")).isEmpty
+    }
+
+    /// The hash of the newest record (nil when it is open, or there is none).
+    /// - Throws: `DatabaseError`.
+    public func newestAuditHash(on connection: any DriverConnection) throws -> String? {
+        guard try connection.tableExists(auditTable) else { return nil }
+        return try connection.query("SELECT hash FROM \(audit) ORDER BY id DESC LIMIT 1").first?.first ?? nil
+    }
+
+    /// Audit records matching `filter` (one of the fixed conditions above) in id order.
+    func readAudit(on connection: any DriverConnection, filter: String?) throws -> [AuditRecord] {
         guard try connection.tableExists(auditTable) else { return [] }
         let sql = """
             SELECT id, environment, operation, started_at, finished_at, duration_ms, outcome, error, from_heads,
                    to_heads, steps, actor, host, tool_version, git_commit, reason, prev_hash, hash
-            FROM \(audit) \(condition.map { "WHERE \($0)" } ?? "") ORDER BY id
+            FROM \(audit) \(filter.map { "WHERE \($0)" } ?? "") ORDER BY id
             """
-        return try connection.query(sql).map { row in
-            func list(_ text: String?) -> [String]? {
-                guard let text, let value = try? JSONValue(parsing: text), let items = value.arrayValue else { return nil }
-                return items.compactMap(\.stringValue)
-            }
-            let steps = row[10].flatMap { try? JSONValue(parsing: $0) }?.arrayValue?.compactMap(AuditRecord.Step.init(json:)) ?? []
-            return AuditRecord(
-                id: Int(row[0] ?? "") ?? 0, environment: row[1] ?? "", operation: row[2] ?? "", startedAt: row[3] ?? "",
-                finishedAt: row[4], durationMS: row[5].flatMap { Int($0) }, outcome: row[6], error: row[7],
-                fromHeads: list(row[8]) ?? [], toHeads: list(row[9]), steps: steps, actor: row[11] ?? "",
-                host: row[12] ?? "", toolVersion: row[13] ?? "", gitCommit: row[14], reason: row[15], prevHash: row[16],
-                hash: row[17])
+        return try connection.query(sql).map(Self.auditRecord(row:))
+    }
+
+    /// A record from a row of the columns `readAudit` selects.
+    static func auditRecord(row: [String?]) -> AuditRecord {
+        func list(_ text: String?) -> [String]? {
+            guard let text, let value = try? JSONValue(parsing: text), let items = value.arrayValue else { return nil }
+            return items.compactMap(\.stringValue)
         }
+        let steps = row[10].flatMap { try? JSONValue(parsing: $0) }?.arrayValue?.compactMap(AuditRecord.Step.init(json:)) ?? []
+        return AuditRecord(
+            id: Int(row[0] ?? "") ?? 0, environment: row[1] ?? "", operation: row[2] ?? "", startedAt: row[3] ?? "",
+            finishedAt: row[4], durationMS: row[5].flatMap { Int($0) }, outcome: row[6], error: row[7],
+            fromHeads: list(row[8]) ?? [], toHeads: list(row[9]), steps: steps, actor: row[11] ?? "",
+            host: row[12] ?? "", toolVersion: row[13] ?? "", gitCommit: row[14], reason: row[15], prevHash: row[16],
+            hash: row[17])
     }
 
     /// The next audit id.
     /// - Throws: `DatabaseError`.
-    public func nextAuditID(on connection: any DatabaseConnection) throws -> Int {
+    public func nextAuditID(on connection: any DriverConnection) throws -> Int {
         let rows = try connection.query("SELECT COALESCE(MAX(id), 0) + 1 FROM \(audit)")
         return Int(rows.first?.first.flatMap { $0 } ?? "1") ?? 1
     }
 
     /// The hash of the newest sealed record before `id`.
     /// - Throws: `DatabaseError`.
-    public func previousHash(before id: Int, on connection: any DatabaseConnection) throws -> String? {
+    public func previousHash(before id: Int, on connection: any DriverConnection) throws -> String? {
         let rows = try connection.query("SELECT hash FROM \(audit) WHERE id < \(id) ORDER BY id DESC LIMIT 1")
         return rows.first?.first ?? nil
     }

@@ -28,7 +28,9 @@ public final class Workspace: @unchecked Sendable {
     public let variables: [String: String]
     /// The linters of SPEC §7 by dialect, handed in by the executable like the drivers.
     public let linters: [SQLDialect: any Linter]
+    /// The graph once loaded; guarded by `graphLock` (`status` reads environments on several threads).
     private var cachedGraph: RevisionGraph?
+    private let graphLock = NSLock()
 
     /// Creates a workspace.
     /// - Parameter readsGitCommitLazily: true when `identity.gitCommit` has not been read yet: it is
@@ -55,6 +57,8 @@ public final class Workspace: @unchecked Sendable {
     /// The revision graph, loaded once.
     /// - Throws: `RevisionFileError` or `GraphError`.
     public func graph() throws -> RevisionGraph {
+        graphLock.lock()
+        defer { graphLock.unlock() }
         if let cachedGraph { return cachedGraph }
         let graph = try project.loadGraph()
         cachedGraph = graph
@@ -69,13 +73,9 @@ public final class Workspace: @unchecked Sendable {
 
     /// Opens a connection to an environment.
     /// - Throws: `ConfigurationError` for a bad URL; `DatabaseError` (with the environment) when unreachable.
-    public func connect(_ environment: Environment, readOnly: Bool, connectTimeout: Int = 10) throws -> any DatabaseConnection {
+    public func connect(_ environment: Environment, readOnly: Bool, connectTimeout: Int = 10) throws -> any DriverConnection {
         let url = try url(of: environment)
-        guard let driver = drivers.first(where: { $0.accepts(url) }) else {
-            throw ConfigurationError(
-                "no driver for the url of environment '\(environment.name)' (\(url))", location: environment.urlLocation,
-                environment: environment.name)
-        }
+        let driver = try self.driver(of: environment, url: url)
         let options = ConnectionOptions(
             isReadOnly: readOnly, applicationName: "godwit \(holder)", connectTimeout: connectTimeout,
             schema: environment.schema, lockTimeout: environment.effectiveLockTimeout,
@@ -85,6 +85,29 @@ public final class Workspace: @unchecked Sendable {
         } catch let error as DatabaseError {
             throw contextualize(error, environment: environment, url: url)
         }
+    }
+
+    /// The driver that opens an environment's URL.
+    /// - Throws: `ConfigurationError` when no driver accepts it.
+    func driver(of environment: Environment, url: DatabaseURL) throws -> any DatabaseDriver {
+        guard let driver = drivers.first(where: { $0.accepts(url) }) else {
+            throw ConfigurationError(
+                "no driver for the url of environment '\(environment.name)' (\(url))", location: environment.urlLocation,
+                environment: environment.name)
+        }
+        return driver
+    }
+
+    /// The dialect of an environment's database, known without connecting.
+    /// - Throws: `ConfigurationError` for a URL that cannot be expanded or that no driver opens.
+    public func dialect(of environment: Environment) throws -> any DatabaseDialect {
+        try driver(of: environment, url: url(of: environment)).dialect
+    }
+
+    /// The dialect assumed when an environment's URL cannot be read: the driver dialect with the
+    /// most lint rules, the stricter (PostgreSQL when its driver was handed in).
+    public var strictestDialect: (any DatabaseDialect)? {
+        drivers.map(\.dialect).max { LintRule.rules(for: $0.id).count < LintRule.rules(for: $1.id).count }
     }
 
     /// Adds the environment to a database error and removes the password from its text.
@@ -124,12 +147,10 @@ public final class Workspace: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` in a read-only transaction (PostgreSQL) so a dry-run cannot write.
+    /// Runs `body` in a read-only transaction (where the dialect has one) so a dry-run cannot write.
     func withReadTransaction<T>(_ connection: any DatabaseConnection, environment: Environment, _ body: () throws -> T) throws -> T {
         do {
-            if connection.dialect == .postgresql { try connection.execute("BEGIN READ ONLY") }
-            defer { if connection.dialect == .postgresql { try? connection.execute("ROLLBACK") } }
-            return try body()
+            return try connection.withReadOnlyTransaction(body)
         } catch let error as DatabaseError {
             throw contextualize(error, environment: environment, url: try url(of: environment))
         }

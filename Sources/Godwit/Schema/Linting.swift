@@ -29,14 +29,15 @@ extension Workspace {
     public func lintDialect(environment name: String? = nil) throws -> SQLDialect {
         if let name { return lintingDialect(of: try project.environment(name)) }
         let environments = project.orderedEnvironments
-        let isSQLiteOnly = !environments.isEmpty && environments.allSatisfy { lintingDialect(of: $0) == .sqlite }
-        return isSQLiteOnly ? .sqlite : .postgresql
+        let dialects = Set(environments.map(lintingDialect(of:)))
+        if dialects.count == 1, let only = dialects.first { return only }
+        return strictestDialect?.id ?? .postgresql
     }
 
     /// The dialect of an environment's URL for linting; PostgreSQL, the stricter, when the URL
     /// cannot be expanded or read.
     func lintingDialect(of environment: Environment) -> SQLDialect {
-        (try? dialect(of: environment)) ?? .postgresql
+        (try? dialect(of: environment).id) ?? strictestDialect?.id ?? .postgresql
     }
 }
 

@@ -12,16 +12,16 @@ public struct Scratch {
     public let schema: String?
     let workspace: Workspace
 
-    var dialect: SQLDialect { url.isPostgreSQL ? .postgresql : .sqlite }
+    /// The driver that opens the scratch URL.
+    let driver: any DatabaseDriver
+    /// The scratch database's dialect.
+    var dialect: any DatabaseDialect { driver.dialect }
 
     /// Runs `body` on a freshly wiped scratch database, under the scratch's own lock.
     /// - Throws: `ConfigurationError` when no driver opens the URL; `DatabaseError` with the
     ///   scratch URL named; what `body` throws.
-    func withFreshConnection<T>(_ body: (any DatabaseConnection) throws -> T) throws -> T {
-        guard let driver = workspace.drivers.first(where: { $0.accepts(url) }) else {
-            throw ConfigurationError("no driver for scratch_url '\(url)'")
-        }
-        let connection: any DatabaseConnection
+    func withFreshConnection<T>(_ body: (any DriverConnection) throws -> T) throws -> T {
+        let connection: any DriverConnection
         do {
             connection = try driver.connect(
                 to: url, options: ConnectionOptions(applicationName: "godwit scratch \(workspace.identity.holder)", schema: schema))
@@ -36,7 +36,7 @@ public struct Scratch {
             return try connection.withLock(request, waiting: { holder in
                 workspace.events(.warning("waiting for the scratch database, in use by \(holder ?? "another run")"))
             }) {
-                try wipe(connection)
+                try connection.wipe(workingSchema: schema)
                 return try body(connection)
             }
         } catch let error as DatabaseError {
@@ -54,69 +54,31 @@ public struct Scratch {
         return copy
     }
 
-    /// Empties the scratch database.
-    func wipe(_ connection: any DatabaseConnection) throws {
-        switch connection.dialect {
-        case .sqlite:
-            let objects = try connection.query(
-                "SELECT type, name FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND type IN ('view', 'table', 'trigger')")
-            for kind in ["view", "trigger", "table"] {
-                for row in objects where row[0] == kind {
-                    try connection.execute("DROP \(kind.uppercased()) IF EXISTS \(connection.dialect.quote(row[1] ?? ""))")
-                }
-            }
-        case .postgresql:
-            let name = schema ?? "public"
-            let owned = try connection.query(
-                """
-                SELECT nspname FROM pg_catalog.pg_namespace
-                WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND nspname NOT LIKE 'pg\\_temp\\_%' ESCAPE '\\'
-                  AND nspname NOT LIKE 'pg\\_toast\\_temp\\_%' ESCAPE '\\' AND pg_catalog.pg_has_role(nspowner, 'MEMBER')
-                ORDER BY nspname
-                """
-            ).compactMap { $0[0] }
-            var script = owned.map { "DROP SCHEMA \(connection.dialect.quote($0)) CASCADE;" }
-            script.append("CREATE SCHEMA IF NOT EXISTS \(connection.dialect.quote(name));")
-            script.append("SET search_path TO \(connection.dialect.quote(name));")
-            try connection.execute(script.joined(separator: "\n"))
-        }
-    }
-
     /// Replays the upgrade sections of the revisions up to `target` from an empty database, each
     /// transactional one in its own transaction, the others statement by statement.
     /// - Throws: `DatabaseError` naming the revision's file and line.
-    func replay(_ graph: RevisionGraph, to target: Target, on connection: any DatabaseConnection) throws {
+    func replay(_ graph: RevisionGraph, to target: Target, on connection: any DriverConnection) throws {
         let plan = try graph.upgradePlan(applied: [], to: target)
+        let runner = StepRunner(connection: connection)
         for step in plan.steps {
             guard let section = step.sql, !section.isEmpty else { continue }
             let revision = step.revision
-            if revision.isTransactional {
-                do {
-                    try connection.withTransaction { try connection.execute(section.sql) }
-                } catch let error as DatabaseError {
-                    throw located(error, section: section, path: revision.path, revision: revision.id)
+            do {
+                if revision.isTransactional {
+                    try runner.runInTransaction(section, of: revision, bookkeeping: "", inTransaction: false)
+                } else {
+                    try runner.runStatements(section, of: revision)
                 }
-            } else {
-                let statements: [(sql: String, offset: Int)]
-                do {
-                    statements = try connection.splitStatements(section.sql)
-                } catch let error as DatabaseError {
-                    throw located(error, section: section, path: revision.path, revision: revision.id)
-                }
-                for statement in statements {
-                    do {
-                        try connection.execute(statement.sql)
-                    } catch let error as DatabaseError {
-                        throw located(error, section: section, path: revision.path, revision: revision.id, offset: statement.offset)
-                    }
-                }
+            } catch var error as DatabaseError {
+                error.message = "in the scratch database: " + url.redact(error.message)
+                throw error
             }
         }
     }
 
     /// Runs the SQL files of the desired schema (a file, or every `*.sql` of a folder by name).
     /// - Throws: `ConfigurationError` when the file cannot be read; `DatabaseError` naming its line.
-    func load(_ location: URL, on connection: any DatabaseConnection) throws {
+    func load(_ location: URL, on connection: any DriverConnection) throws {
         let root = workspace.project.root
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: location.path, isDirectory: &isFolder) else {
@@ -161,7 +123,7 @@ public struct Scratch {
 
     /// Reads the scratch database's schema.
     /// - Throws: `DatabaseError`; `ConfigurationError` when the driver cannot read schemas.
-    func read(_ connection: any DatabaseConnection) throws -> Schema {
+    func read(_ connection: any DriverConnection) throws -> Schema {
         try Workspace.readSchema(connection, schema: schema, prefix: workspace.project.tablePrefix)
     }
 }
@@ -186,16 +148,16 @@ extension Workspace {
                     location: SourceLocation(file: Project.configPath))
             }
         }
-        return Scratch(url: url, schema: schema, workspace: self)
+        guard let driver = drivers.first(where: { $0.accepts(url) }) else {
+            throw ConfigurationError("no driver for scratch_url '\(url)'")
+        }
+        return Scratch(url: url, schema: schema, workspace: self, driver: driver)
     }
 
     /// Reads a connection's schema, Godwit's tables left out.
     /// - Throws: `DatabaseError`; `ConfigurationError` when the driver cannot read schemas.
-    static func readSchema(_ connection: any DatabaseConnection, schema: String?, prefix: String) throws -> Schema {
-        guard let reader = connection as? any SchemaReader else {
-            throw ConfigurationError("the \(connection.dialect.rawValue) driver cannot read schemas")
-        }
-        return try reader.readSchema(schema: schema, excludingPrefix: prefix)
+    static func readSchema(_ connection: any DriverConnection, schema: String?, prefix: String) throws -> Schema {
+        try connection.readSchema(schema: schema, excludingPrefix: prefix)
     }
 
     /// The live schema of an environment, read through a read-only connection.
@@ -206,11 +168,6 @@ extension Workspace {
         return try withReadTransaction(connection, environment: environment) {
             try Self.readSchema(connection, schema: environment.schema, prefix: project.tablePrefix)
         }
-    }
-
-    /// The dialect of an environment's URL.
-    func dialect(of environment: Environment) throws -> SQLDialect {
-        try url(of: environment).isPostgreSQL ? .postgresql : .sqlite
     }
 
     /// The schema that the revisions up to `target` produce from an empty database, replayed in

@@ -58,15 +58,21 @@ public struct LockRequest: Sendable {
     }
 }
 
-/// Opens connections to one kind of database.
+/// Opens connections to one kind of database, and knows its SQL.
 public protocol DatabaseDriver: Sendable {
+    /// The SQL of the databases this driver opens.
+    var dialect: any DatabaseDialect { get }
     /// The URL kinds this driver opens.
     func accepts(_ url: DatabaseURL) -> Bool
     /// Opens a connection.
     /// - Throws: `DatabaseError` with reason `.connection`, whose message names the host, port and
     ///   database (or file) and never the password.
-    func connect(to url: DatabaseURL, options: ConnectionOptions) throws -> any DatabaseConnection
+    func connect(to url: DatabaseURL, options: ConnectionOptions) throws -> any DriverConnection
 }
+
+/// What a driver's connection offers the orchestration layer: statements, the migration lock
+/// and the catalog.
+public typealias DriverConnection = DatabaseConnection & MigrationLocking & DatabaseCatalog
 
 /// A held migration lock; released by `release()` or when its connection closes.
 public protocol DatabaseLock: AnyObject {
@@ -74,10 +80,10 @@ public protocol DatabaseLock: AnyObject {
     func release()
 }
 
-/// One open connection. Not thread-safe: use it from one thread at a time.
+/// One open connection: what every caller needs. Not thread-safe: use it from one thread at a time.
 public protocol DatabaseConnection: AnyObject {
     /// The connection's SQL dialect.
-    var dialect: SQLDialect { get }
+    var dialect: any DatabaseDialect { get }
     /// Runs a script of one or more statements, none returning rows that matter.
     /// - Throws: `DatabaseError` whose `position` is the UTF-8 offset in `script` of the statement
     ///   that failed (or of the exact error), so that the caller can name the line.
@@ -85,9 +91,15 @@ public protocol DatabaseConnection: AnyObject {
     /// Runs one query and returns its rows, every value as text or nil for NULL.
     /// - Throws: `DatabaseError`.
     func query(_ sql: String) throws -> [[String?]]
-    /// True when the table exists (in the connection's schema).
-    /// - Throws: `DatabaseError`.
-    func tableExists(_ name: String) throws -> Bool
+    /// Splits a script into its statements: each one's text and its UTF-8 offset in the script.
+    /// - Throws: `DatabaseError` when the script cannot be split (a syntax error).
+    func splitStatements(_ script: String) throws -> [(sql: String, offset: Int)]
+    /// Closes the connection; further use is an error.
+    func close()
+}
+
+/// The migration lock of a connection (SPEC §5).
+public protocol MigrationLocking: AnyObject {
     /// Takes the migration lock, waiting up to the request's timeout; `waiting` is called once
     /// with a description of the holder when the lock is busy.
     /// - Throws: `DatabaseError` with reason `.lockTimeout(holder:)` when the wait runs out.
@@ -95,11 +107,17 @@ public protocol DatabaseConnection: AnyObject {
     /// Describes who holds the migration lock now, or nil when it is free. Takes nothing.
     /// - Throws: `DatabaseError`.
     func lockHolder(_ request: LockRequest) throws -> String?
-    /// Splits a script into its statements: each one's text and its UTF-8 offset in the script.
-    /// - Throws: `DatabaseError` when the script cannot be split (a syntax error).
-    func splitStatements(_ script: String) throws -> [(sql: String, offset: Int)]
-    /// Closes the connection; further use is an error.
-    func close()
+}
+
+/// What a connection knows of its database's catalog: its tables, its schema, how to empty it.
+public protocol DatabaseCatalog: SchemaReader {
+    /// True when the table exists (in the connection's schema).
+    /// - Throws: `DatabaseError`.
+    func tableExists(_ name: String) throws -> Bool
+    /// Empties a scratch database: drops what the connection's user owns, and leaves
+    /// `workingSchema` (nil for the default) as the empty working schema where there are schemas.
+    /// - Throws: `DatabaseError`.
+    func wipe(workingSchema: String?) throws
 }
 
 extension DatabaseConnection {
@@ -117,6 +135,18 @@ extension DatabaseConnection {
         }
     }
 
+    /// Runs `body` in a read-only transaction where the dialect has one (so that it cannot write),
+    /// else as it is; rolled back on every path.
+    /// - Throws: what `body` throws, or `DatabaseError` from BEGIN.
+    public func withReadOnlyTransaction<T>(_ body: () throws -> T) throws -> T {
+        guard let begin = dialect.beginReadOnly else { return try body() }
+        try execute(begin)
+        defer { try? execute("ROLLBACK") }
+        return try body()
+    }
+}
+
+extension MigrationLocking {
     /// Runs `body` holding the migration lock, released on every path.
     /// - Throws: `DatabaseError` with reason `.lockTimeout` when the lock is not had in time, or what `body` throws.
     public func withLock<T>(_ request: LockRequest, waiting: (String?) -> Void, _ body: () throws -> T) throws -> T {

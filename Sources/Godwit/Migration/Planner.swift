@@ -1,0 +1,84 @@
+import GodwitCore
+
+/// Turns a request, the revision graph and an environment's recorded rows into a `Plan`, or
+/// refuses: pure, without a database, so that every refusal is tested on literal graphs.
+public struct Planner: Sendable {
+    /// The environment's name, for the messages.
+    public let environment: String
+    /// The project's versions folder, for the messages.
+    public let versionsPath: String
+
+    /// Creates a planner for one environment.
+    public init(environment: String, versionsPath: String = "versions") {
+        self.environment = environment
+        self.versionsPath = versionsPath
+    }
+
+    /// The plan for `request` against `rows`.
+    /// - Throws: `PlanRefusal` (exit 5) for a failed revision in the way, resolving a revision not
+    ///   recorded as failed, or `--atomic` with a non-transactional revision; `GraphError` for
+    ///   applied revisions without files (unless purged) or a bad target.
+    public func plan(_ request: ChangeRequest, graph: RevisionGraph, rows: [AppliedRevision]) throws -> Plan {
+        let applied = Set(rows.map(\.revision))
+        var plan: Plan
+        switch request.kind {
+        case .resolve(let name, let markApplied):
+            return try resolvePlan(name, markApplied: markApplied, graph: graph, rows: rows)
+        case .upgrade(let target):
+            try checkRecorded(rows, graph: graph, purging: false)
+            plan = try graph.upgradePlan(applied: applied, to: target)
+        case .downgrade(let target):
+            try checkRecorded(rows, graph: graph, purging: false)
+            plan = try graph.downgradePlan(applied: applied, to: target)
+        case .stamp(let target, let purge):
+            try checkRecorded(rows, graph: graph, purging: purge)
+            plan = try graph.stampPlan(applied: applied, to: target, purge: purge)
+        }
+        plan.operation = request.operation
+        if request.isAtomic, let step = plan.steps.first(where: { !$0.revision.isTransactional && $0.sql != nil }) {
+            throw PlanRefusal(
+                "revision '\(step.revision.id)' is 'transactional: false', so the plan cannot run in one transaction; drop --atomic",
+                revision: step.revision.id, location: SourceLocation(file: step.revision.path, line: step.revision.headerLines["transactional"]))
+        }
+        return plan
+    }
+
+    /// Refuses rows that a plan cannot start from: a failed revision, or revisions without files.
+    func checkRecorded(_ rows: [AppliedRevision], graph: RevisionGraph, purging: Bool) throws {
+        if let failed = rows.first(where: \.isFailed) {
+            throw PlanRefusal(
+                "revision '\(failed.revision)' failed part-way in environment '\(environment)' (it runs outside a transaction); finish or undo it by hand, then run 'godwit resolve \(failed.revision) -e \(environment) --applied' or '--rolled-back'",
+                revision: failed.revision)
+        }
+        let unknown = rows.map(\.revision).filter { graph.revisions[$0] == nil }
+        if !unknown.isEmpty && !purging {
+            throw GraphError(
+                "environment '\(environment)' has revisions applied that are not in \(versionsPath)/: \(unknown.joined(separator: ", ")); restore their files (e.g. check out the branch that has them) or adopt the state with 'godwit stamp --purge'",
+                revision: unknown.first)
+        }
+    }
+
+    /// The plan of `resolve`: one bookkeeping step for a revision recorded as failed.
+    func resolvePlan(_ name: String, markApplied: Bool, graph: RevisionGraph, rows: [AppliedRevision]) throws -> Plan {
+        let applied = Set(rows.map(\.revision))
+        let id = rows.first(where: { $0.revision == name })?.revision ?? (try? graph.resolve(name)) ?? name
+        guard let row = rows.first(where: { $0.revision == id }), row.isFailed else {
+            throw PlanRefusal(
+                "revision '\(id)' is not recorded as failed in environment '\(environment)'; only a failed non-transactional revision needs resolving",
+                revision: id)
+        }
+        let state = markApplied ? applied : applied.subtracting([id])
+        let step = graph.revisions[id].map { Plan.Step(revision: $0, direction: markApplied ? .upgrade : .downgrade, sql: nil) }
+        return Plan(
+            operation: .resolve, steps: step.map { [$0] } ?? [], fromHeads: graph.heads(ofApplied: applied),
+            toHeads: graph.heads(ofApplied: state), resultingState: state)
+    }
+}
+
+extension ChangeRequest {
+    /// True for `resolve`.
+    var isResolve: Bool {
+        if case .resolve = kind { return true }
+        return false
+    }
+}
