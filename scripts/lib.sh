@@ -2,6 +2,8 @@
 # shellcheck shell=bash
 
 godwit_packages=(libpq-dev libsqlite3-dev libpg-query-dev sqlite3 postgresql-15 postgresql-client-15)
+# What the tests use besides: PgBouncer for the pooler test, python3-venv for the Python tools.
+test_packages=(pgbouncer python3-venv)
 
 # Installs the Debian packages that are missing (when root), or says which are.
 ensure_packages() {
@@ -54,4 +56,55 @@ stop_postgres() {
     [ "$(id -u)" = 0 ] && as=(runuser -u postgres --)
     "${as[@]}" /usr/lib/postgresql/15/bin/pg_ctl -D "$PG_TMP/data" -m immediate stop >/dev/null 2>&1 || true
     rm -rf "$PG_TMP"
+}
+
+# Starts PgBouncer in transaction pooling mode in front of the PostgreSQL of start_postgres, on a
+# free loopback port, as the unprivileged postgres user. Exports GODWIT_TEST_PGBOUNCER_URL.
+start_pgbouncer() {
+    local as=()
+    [ "$(id -u)" = 0 ] && as=(runuser -u postgres --)
+    PGB_PORT=$(free_port)
+    cat >"$PG_TMP/pgbouncer.ini" <<INI
+[databases]
+* = host=127.0.0.1 port=$PG_PORT
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $PGB_PORT
+unix_socket_dir =
+auth_type = trust
+auth_file = $PG_TMP/pgbouncer.users
+pool_mode = transaction
+max_client_conn = 400
+default_pool_size = 20
+ignore_startup_parameters = extra_float_digits,options,application_name
+logfile = $PG_TMP/pgbouncer.log
+pidfile = $PG_TMP/pgbouncer.pid
+INI
+    printf '"postgres" ""\n' >"$PG_TMP/pgbouncer.users"
+    [ "$(id -u)" = 0 ] && chown postgres "$PG_TMP/pgbouncer.ini" "$PG_TMP/pgbouncer.users"
+    "${as[@]}" pgbouncer -d "$PG_TMP/pgbouncer.ini"
+    for _ in $(seq 50); do
+        psql -h 127.0.0.1 -p "$PGB_PORT" -U postgres -d postgres -qAt -c 'SELECT 1' >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    export GODWIT_TEST_PGBOUNCER_URL="postgresql://postgres@127.0.0.1:$PGB_PORT/postgres"
+    echo "PgBouncer (transaction pooling) on 127.0.0.1:$PGB_PORT" >&2
+}
+
+stop_pgbouncer() {
+    [ -n "${PG_TMP:-}" ] && [ -f "$PG_TMP/pgbouncer.pid" ] && kill "$(cat "$PG_TMP/pgbouncer.pid")" 2>/dev/null || true
+}
+
+# A Python virtual environment in .venv with the test tools from PyPI (pytest for the
+# reliability suite, psycopg2-binary to tamper with databases behind Godwit's back). Sets PYTHON.
+ensure_venv() {
+    local venv=.venv
+    if [ ! -x "$venv/bin/python" ]; then
+        python3 -m venv "$venv"
+    fi
+    if ! "$venv/bin/python" -c 'import pytest, psycopg2' >/dev/null 2>&1; then
+        echo "installing into $venv: pytest psycopg2-binary" >&2
+        "$venv/bin/pip" install -q --disable-pip-version-check pytest psycopg2-binary >&2
+    fi
+    PYTHON="$PWD/$venv/bin/python"
 }
