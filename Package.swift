@@ -48,10 +48,19 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // What several test targets share: the PostgreSQL test server, per-test schemas, the
+        // project builder and the driver contract suite (which each driver's tests run).
+        .target(
+            name: "GodwitTestSupport",
+            dependencies: ["Godwit", "GodwitCore", "GodwitSQLite", "GodwitPostgres"],
+            path: "Tests/GodwitTestSupport"
+        ),
         .testTarget(name: "GodwitCoreTests", dependencies: ["GodwitCore"]),
-        .testTarget(name: "GodwitSQLiteTests", dependencies: ["GodwitCore", "GodwitSQLite"]),
-        .testTarget(name: "GodwitPostgresTests", dependencies: ["GodwitCore", "GodwitPostgres", "GodwitSQLite"]),
-        .testTarget(name: "GodwitTests", dependencies: ["Godwit", "GodwitCore", "GodwitSQLite", "GodwitPostgres"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["GodwitCore"], resources: []),
+        .testTarget(name: "GodwitSQLiteTests", dependencies: ["GodwitCore", "GodwitSQLite", "GodwitTestSupport"]),
+        .testTarget(
+            name: "GodwitPostgresTests", dependencies: ["GodwitCore", "GodwitPostgres", "GodwitSQLite", "GodwitTestSupport"]),
+        .testTarget(
+            name: "GodwitTests", dependencies: ["Godwit", "GodwitCore", "GodwitSQLite", "GodwitPostgres", "GodwitTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["GodwitCore", "GodwitTestSupport"], resources: []),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import GodwitTestSupport
 import Testing
 
 /// `godwit audit` and `godwit audit verify` (SPEC §4, §5, §9) on the built binary: SQLite in a temp
@@ -224,7 +225,7 @@ import Testing
 
 /// The same on PostgreSQL, and the password of the URL in no record. Fails, not skips, when
 /// `GODWIT_REQUIRE_POSTGRES=1` and no server is given.
-@Suite(.enabled(if: PostgresServer.isEnabled, PostgresServer.disabledComment))
+@Suite(.enabled(if: PostgresTestServer.isEnabled, PostgresTestServer.disabledComment))
 struct AuditCommandPostgresTests {
     /// A server URL with a password: `GODWIT_TEST_POSTGRES_PASSWORD_URL` (password authentication),
     /// else the server's URL with one added, which trust authentication ignores.
@@ -236,7 +237,7 @@ struct AuditCommandPostgresTests {
         {
             return (url, String(url[colon.upperBound..<at.lowerBound]))
         }
-        let base = try PostgresServer.admin()
+        let base = try PostgresTestServer.admin()
         let password = "Th3-s3cret-pw"
         guard let start = base.range(of: "://") else { throw HarnessError("not a URL: \(base)") }
         if let at = base.range(of: "@", range: start.upperBound..<(base[start.upperBound...].firstIndex(of: "/") ?? base.endIndex)) {
@@ -249,7 +250,7 @@ struct AuditCommandPostgresTests {
     static func schemaName() -> String { "e2e_audit_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(10).lowercased() }
 
     @Test func auditVerifyFindsAnEditedDeletedOrReorderedRecordOnPostgreSQL() throws {
-        let url = try PostgresServer.admin()
+        let url = try PostgresTestServer.admin()
         let schema = Self.schemaName()
         defer { _ = try? auditPSQL(url, "DROP SCHEMA IF EXISTS \(schema) CASCADE") }
         let sandbox = try Sandbox()

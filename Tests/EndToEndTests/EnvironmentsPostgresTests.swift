@@ -1,15 +1,16 @@
 import Foundation
+import GodwitTestSupport
 import Testing
 
 /// The promotion flow and status on PostgreSQL: dev, test and a protected prod in schemas of the
 /// server `scripts/test` starts, plus an unreachable environment. Fails, not skips, when
 /// `GODWIT_REQUIRE_POSTGRES=1` and no server is given.
-@Suite(.enabled(if: PostgresServer.isEnabled, PostgresServer.disabledComment))
+@Suite(.enabled(if: PostgresTestServer.isEnabled, PostgresTestServer.disabledComment))
 struct EnvironmentsPostgresTests {
     static let base = WorkflowTests.base
 
     @Test func gatePromoteProtectedAndStatusOnPostgreSQL() throws {
-        let url = try PostgresServer.admin()
+        let url = try PostgresTestServer.admin()
         let suffix = UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(8).lowercased()
         let schemas = ["dev", "test", "prod"].map { "e2e_\($0)_\(suffix)" }
         defer { _ = try? psql(url, schemas.map { "DROP SCHEMA IF EXISTS \($0) CASCADE;" }.joined()) }
@@ -78,7 +79,7 @@ struct EnvironmentsPostgresTests {
     /// Each revision goes to the server as one script with its state row: a failing statement
     /// names its file and line, and leaves nothing of its revision; the revisions before it stay.
     @Test func aFailingStatementOnPostgreSQLNamesItsLineAndLeavesNothingOfItsRevision() throws {
-        let url = try PostgresServer.admin()
+        let url = try PostgresTestServer.admin()
         let schema = "e2e_fail_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(8).lowercased()
         defer { _ = try? psql(url, "DROP SCHEMA IF EXISTS \(schema) CASCADE;") }
         let sandbox = try Sandbox()

@@ -176,7 +176,7 @@ import Glibc
         #expect(timedOut.stderr.contains(Self.base), "\(timedOut)")
 
         // Another process upgrades while wait waits.
-        let binary = try godwitBinary()
+        let binary = try Paths.requireBinary()
         let waiter = Process()
         waiter.executableURL = binary
         waiter.arguments = ["wait", "--timeout", "20s", "--interval", "0.05", "--json"]
@@ -214,12 +214,6 @@ import Glibc
             #expect(last.timeIntervalSince(first) < 1.5, "the three connects overlapped: \(accepts)")
         }
     }
-}
-
-/// The built binary.
-func godwitBinary() throws -> URL {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    return root.appendingPathComponent(".build/debug/godwit")
 }
 
 /// Accepts TCP connections on a loopback port and never says a word.

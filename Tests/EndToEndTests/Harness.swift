@@ -40,25 +40,46 @@ struct RunResult: CustomStringConvertible {
     }
 }
 
-/// Where things are: the package root and the built binary, found from this file's path.
+/// Where things are: the package root (from this file's path) and the built binary (next to the
+/// running test bundle, or `GODWIT_BINARY`).
 enum Paths {
     /// `<package root>`: this file is `<root>/Tests/EndToEndTests/Harness.swift`.
     static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// `<package root>/.build/debug/godwit`.
-    static let binary: URL = packageRoot.appendingPathComponent(".build/debug/godwit")
-
     /// `<package root>/Tests/Fixtures`.
     static let fixtures: URL = packageRoot.appendingPathComponent("Tests/Fixtures")
 
-    /// The binary, or an error telling how to build it.
-    static func requireBinary() throws -> URL {
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw HarnessError(
-                "the godwit binary is missing at \(binary.path); run `swift build` (or scripts/test, which runs `swift build --build-tests`) first")
+    /// The folders the build put its products in, as seen from the running tests: SwiftPM puts
+    /// `godwit` next to `GodwitPackageTests.xctest`, which on Linux is the running executable and on
+    /// macOS a bundle loaded by the test runner. Debug, release and `--scratch-path` alike.
+    static var productFolders: [URL] {
+        var folders: [URL] = []
+        for bundle in Bundle.allBundles where bundle.bundleURL.pathExtension == "xctest" {
+            folders.append(bundle.bundleURL.deletingLastPathComponent())
         }
-        return binary
+        if let executable = Bundle.main.executableURL { folders.append(executable.deletingLastPathComponent()) }
+        var seen = Set<String>()
+        return folders.map(\.standardizedFileURL).filter { seen.insert($0.path).inserted }
+    }
+
+    /// The binary under test: `GODWIT_BINARY` when set, else `godwit` in the products folder of
+    /// the running test bundle.
+    /// - Throws: `HarnessError` naming every place it looked when there is no executable there.
+    static func requireBinary() throws -> URL {
+        if let override = ProcessInfo.processInfo.environment["GODWIT_BINARY"], !override.isEmpty {
+            let binary = URL(fileURLWithPath: override)
+            guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+                throw HarnessError("GODWIT_BINARY is \(override), which is not an executable file")
+            }
+            return binary
+        }
+        let candidates = productFolders.map { $0.appendingPathComponent("godwit") }
+        if let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) { return binary }
+        let places = candidates.isEmpty ? "no products folder of the test bundle was found" : candidates.map(\.path).joined(separator: ", ")
+        throw HarnessError(
+            "the godwit binary is missing (looked at: \(places)); run `swift build --build-tests` "
+                + "(scripts/test does) with the same configuration and scratch path as `swift test`, or set GODWIT_BINARY")
     }
 }
 

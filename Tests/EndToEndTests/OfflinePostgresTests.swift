@@ -1,12 +1,13 @@
 import Foundation
 import GodwitCore
+import GodwitTestSupport
 import Testing
 
 /// `--sql` on PostgreSQL: the script seals its own audit record into the hash chain.
-@Suite(.enabled(if: PostgresServer.isEnabled, PostgresServer.disabledComment))
+@Suite(.enabled(if: PostgresTestServer.isEnabled, PostgresTestServer.disabledComment))
 struct OfflinePostgresTests {
     @Test func theOfflineScriptSealsItsAuditRecordIntoTheChain() throws {
-        let url = try PostgresServer.admin()
+        let url = try PostgresTestServer.admin()
         let schema = "e2e_offline_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(8).lowercased()
         defer { _ = try? psqlValue(url, "DROP SCHEMA IF EXISTS \(schema) CASCADE") }
         let sandbox = try Sandbox()
@@ -58,10 +59,10 @@ private func psqlValue(_ url: String, _ sql: String) throws -> String {
     return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
-@Suite(.enabled(if: PostgresServer.isEnabled, PostgresServer.disabledComment))
+@Suite(.enabled(if: PostgresTestServer.isEnabled, PostgresTestServer.disabledComment))
 struct OfflineAuditLogTests {
     @Test func theNextRunCopiesAnOfflineRecordToTheAuditLogFile() throws {
-        let url = try PostgresServer.admin()
+        let url = try PostgresTestServer.admin()
         let schema = "e2e_offlog_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(8).lowercased()
         defer { _ = try? psqlValue(url, "DROP SCHEMA IF EXISTS \(schema) CASCADE") }
         let sandbox = try Sandbox()

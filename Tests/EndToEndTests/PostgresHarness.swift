@@ -1,34 +1,17 @@
 import Foundation
+import GodwitTestSupport
 import Testing
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The PostgreSQL server of the end-to-end tests: `GODWIT_TEST_POSTGRES_URL` (a trusted superuser)
-/// and `GODWIT_TEST_POSTGRES_PASSWORD_URL` (a role that logs in with a password). Without them the
-/// suites are disabled, unless `GODWIT_REQUIRE_POSTGRES=1`: then they run and fail.
-enum PostgresServer {
-    static let adminURL = variable("GODWIT_TEST_POSTGRES_URL")
-    static let passwordURL = variable("GODWIT_TEST_POSTGRES_PASSWORD_URL")
-
-    /// True when a missing server must fail the tests instead of disabling them.
-    static let isRequired = ProcessInfo.processInfo.environment["GODWIT_REQUIRE_POSTGRES"] == "1"
-
-    static var isEnabled: Bool { adminURL != nil || isRequired }
-
-    static let disabledComment: Comment = "set GODWIT_TEST_POSTGRES_URL (and GODWIT_REQUIRE_POSTGRES=1 in CI) to run the PostgreSQL tests"
-
-    static func variable(_ name: String) -> String? {
-        let text = ProcessInfo.processInfo.environment[name] ?? ""
-        return text.isEmpty ? nil : text
-    }
-
-    /// The admin URL.
-    static func admin() throws -> String {
-        guard let adminURL else { throw HarnessError("GODWIT_REQUIRE_POSTGRES=1 but GODWIT_TEST_POSTGRES_URL is not set") }
-        return adminURL
-    }
+/// What the end-to-end tests add to the shared `PostgresTestServer`: its URL as text, and URLs
+/// of other databases on it.
+extension PostgresTestServer {
+    /// The admin URL (`GODWIT_TEST_POSTGRES_URL`, a trusted superuser).
+    /// - Throws: `MissingServer` when it is not set.
+    static func admin() throws -> String { try url().secretText }
 
     /// A server URL with its database (and optionally port and password) replaced.
     static func url(_ base: String, database: String, port: Int? = nil, password: String? = nil) throws -> String {
@@ -50,9 +33,9 @@ final class PostgresDatabase: @unchecked Sendable {
     private let admin: String
 
     init() throws {
-        admin = try PostgresServer.admin()
-        name = "godwit_e2e_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
-        url = try PostgresServer.url(admin, database: name)
+        admin = try PostgresTestServer.admin()
+        name = PostgresTestServer.uniqueName("godwit_e2e")
+        url = try PostgresTestServer.url(admin, database: name)
         _ = try psqlOutput(admin, "CREATE DATABASE \(name)")
     }
 
@@ -62,7 +45,7 @@ final class PostgresDatabase: @unchecked Sendable {
 
     /// The URL of this database for another server URL (the password role).
     func url(from base: String, port: Int? = nil, password: String? = nil) throws -> String {
-        try PostgresServer.url(base, database: name, port: port, password: password)
+        try PostgresTestServer.url(base, database: name, port: port, password: password)
     }
 
     /// One value, or the rows joined by newlines with columns joined by `|`.

@@ -1,10 +1,11 @@
 import Foundation
+import GodwitTestSupport
 import Testing
 
 /// Locks, kills, timeouts and non-transactional revisions on PostgreSQL, through the built binary,
 /// each test in a database of its own. Fails, not skips, when `GODWIT_REQUIRE_POSTGRES=1` and no
 /// server is given.
-@Suite(.enabled(if: PostgresServer.isEnabled, PostgresServer.disabledComment))
+@Suite(.enabled(if: PostgresTestServer.isEnabled, PostgresTestServer.disabledComment))
 struct PostgresOrchestrationTests {
     @Test func eightUpgradesStartedAtOnceApplyEachRevisionExactlyOnce() throws {
         let project = try PostgresProject(dev: ["lock_timeout: 30s"])

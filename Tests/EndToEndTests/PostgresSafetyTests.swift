@@ -1,16 +1,17 @@
 import Foundation
+import GodwitTestSupport
 import Testing
 
 /// What must never go wrong on PostgreSQL, through the built binary: passwords stay secret, the
 /// offline script equals `upgrade`, `schema:` is honoured, dry-runs and rehearsals leave nothing,
 /// and errors name the file, line and SQLSTATE. Each test in a database of its own.
-@Suite(.enabled(if: PostgresServer.isEnabled, PostgresServer.disabledComment))
+@Suite(.enabled(if: PostgresTestServer.isEnabled, PostgresTestServer.disabledComment))
 struct PostgresSafetyTests {
     // MARK: - Passwords
 
-    @Test(.enabled(if: PostgresServer.passwordURL != nil || PostgresServer.isRequired, "set GODWIT_TEST_POSTGRES_PASSWORD_URL"))
+    @Test(.enabled(if: PostgresTestServer.passwordURLText != nil || PostgresTestServer.isRequired, "set GODWIT_TEST_POSTGRES_PASSWORD_URL"))
     func thePasswordAppearsInNoOutputAndNoAuditRecord() throws {
-        guard let base = PostgresServer.passwordURL else {
+        guard let base = PostgresTestServer.passwordURLText else {
             throw HarnessError("GODWIT_TEST_POSTGRES_PASSWORD_URL is not set; scripts/test (start_postgres) sets it")
         }
         let password = try #require(URLComponents(string: base)?.password)

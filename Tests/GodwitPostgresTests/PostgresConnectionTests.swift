@@ -1,6 +1,7 @@
 import Foundation
 import GodwitCore
 import GodwitPostgres
+import GodwitTestSupport
 import Testing
 
 @Suite("PostgreSQL connection", .enabled(if: PostgresTestServer.isEnabled, PostgresTestServer.disabledComment))

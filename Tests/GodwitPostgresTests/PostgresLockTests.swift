@@ -1,6 +1,7 @@
 import Foundation
 import GodwitCore
 import GodwitPostgres
+import GodwitTestSupport
 import Testing
 
 /// Collects what `acquireLock` reports while it waits.

@@ -1,6 +1,7 @@
 import Foundation
 import GodwitCore
 import GodwitPostgres
+import GodwitTestSupport
 import Testing
 
 /// Introspection of PostgreSQL schemas, and the diff's DDL run against the real server; each

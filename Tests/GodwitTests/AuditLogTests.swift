@@ -2,6 +2,7 @@ import Foundation
 import GodwitCore
 import GodwitPostgres
 import GodwitSQLite
+import GodwitTestSupport
 import Testing
 
 @testable import Godwit
@@ -115,22 +116,21 @@ final class AuditFixture {
 /// The PostgreSQL server of the tests (`GODWIT_TEST_POSTGRES_URL`): without it these tests are
 /// disabled, unless `GODWIT_REQUIRE_POSTGRES=1`, in which case they run and fail.
 enum AuditPostgres {
-    static let variables = ProcessInfo.processInfo.environment
-    static var isEnabled: Bool { PostgresServer.isEnabled }
+    static var isEnabled: Bool { PostgresTestServer.isEnabled }
 
-    static func url() throws -> String { try PostgresServer.url().secretText }
+    static func url() throws -> String { try PostgresTestServer.url().secretText }
 
     /// A URL with a password and the password: `GODWIT_TEST_POSTGRES_PASSWORD_URL` (password
     /// authentication), else the server URL with a password added (which trust authentication ignores).
     static func urlWithPassword() throws -> (url: String, password: String) {
-        if let url = variables["GODWIT_TEST_POSTGRES_PASSWORD_URL"], !url.isEmpty,
+        if let url = PostgresTestServer.passwordURLText,
             let password = DatabaseURL(kind: .postgresql, text: url).password
         {
             return (url, password)
         }
         let password = "Th3-s3cret-pw"
         let base = try url()
-        guard let scheme = base.range(of: "://") else { throw PostgresServer.MissingServer() }
+        guard let scheme = base.range(of: "://") else { throw PostgresTestServer.MissingServer() }
         let rest = base[scheme.upperBound...]
         let authority = rest[..<(rest.firstIndex(of: "/") ?? rest.endIndex)]
         if let at = authority.lastIndex(of: "@") {

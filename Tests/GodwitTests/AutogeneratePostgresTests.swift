@@ -1,6 +1,7 @@
 import Foundation
 import GodwitCore
 import GodwitPostgres
+import GodwitTestSupport
 import Testing
 
 @testable import Godwit
@@ -14,7 +15,7 @@ struct PostgresDatabases {
 
     /// Creates `count` empty databases.
     init(_ count: Int) throws {
-        guard let server = PostgresServer.urlText else { throw PostgresServer.MissingServer() }
+        guard let server = PostgresTestServer.urlText else { throw PostgresTestServer.MissingServer() }
         admin = try PostgresConnection(url: DatabaseURL(kind: .postgresql, text: server))
         let suffix = UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(10).lowercased()
         names = (0..<count).map { "godwit_t\($0)_\(suffix)" }
@@ -23,7 +24,7 @@ struct PostgresDatabases {
 
     /// The URL of the `index`-th database.
     func url(_ index: Int) -> String {
-        let server = PostgresServer.urlText!
+        let server = PostgresTestServer.urlText!
         let query = server.firstIndex(of: "?").map { String(server[$0...]) } ?? ""
         let base = query.isEmpty ? server : String(server[..<server.firstIndex(of: "?")!])
         let slash = base.range(of: "/", options: .backwards, range: base.range(of: "://")!.upperBound..<base.endIndex)
@@ -42,7 +43,7 @@ struct PostgresDatabases {
     }
 }
 
-@Suite(.enabled(if: PostgresServer.isEnabled, "set GODWIT_TEST_POSTGRES_URL to run the PostgreSQL tests"))
+@Suite(.enabled(if: PostgresTestServer.isEnabled, "set GODWIT_TEST_POSTGRES_URL to run the PostgreSQL tests"))
 struct AutogeneratePostgresTests {
     /// dev, test, corpus (a replayed chain) and scratch, each its own database.
     func project(_ databases: PostgresDatabases, schema: String? = nil, versions: URL? = nil) throws -> SchemaProject {

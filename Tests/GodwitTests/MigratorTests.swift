@@ -1,6 +1,7 @@
 import Foundation
 import GodwitCore
 import GodwitSQLite
+import GodwitTestSupport
 import Testing
 
 @testable import Godwit

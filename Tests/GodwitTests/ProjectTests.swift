@@ -1,5 +1,6 @@
 import Foundation
 import GodwitCore
+import GodwitTestSupport
 import Testing
 
 @testable import Godwit

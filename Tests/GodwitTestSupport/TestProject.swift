@@ -1,14 +1,20 @@
 import Foundation
 import GodwitCore
 import GodwitSQLite
+import Godwit
 
-@testable import Godwit
+/// One revision of a `TestProject`: its id, its parents (space-separated), its SQL and extra header lines.
+public typealias TestRevision = (id: String, parents: String, upgrade: String, downgrade: String?, extra: String)
 
 /// A project in a temporary folder, written from literal files, with a workspace on SQLite.
-struct TestProject {
-    let root: URL
+public struct TestProject: Sendable {
+    /// The project's folder.
+    public let root: URL
 
-    init(yaml: String? = nil, revisions: [(id: String, parents: String, upgrade: String, downgrade: String?, extra: String)] = []) throws {
+    /// Writes `environments/environments.yaml` (`yaml`, or SQLite dev, test, protected prod and
+    /// scratch) and the revisions.
+    /// - Throws: when a file cannot be written.
+    public init(yaml: String? = nil, revisions: [TestRevision] = []) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("godwit-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root.appendingPathComponent("environments"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: root.appendingPathComponent("versions"), withIntermediateDirectories: true)
@@ -29,41 +35,51 @@ struct TestProject {
         for revision in revisions { try add(revision) }
     }
 
-    func write(_ path: String, _ text: String) throws {
+    /// Writes a file at `path` under the root, creating its folders.
+    /// - Throws: when the file cannot be written.
+    public func write(_ path: String, _ text: String) throws {
         let url = root.appendingPathComponent(path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try text.write(to: url, atomically: true, encoding: .utf8)
     }
 
-    func add(_ r: (id: String, parents: String, upgrade: String, downgrade: String?, extra: String)) throws {
+    /// Writes `versions/<id>_test.sql` for one revision.
+    /// - Throws: when the file cannot be written.
+    public func add(_ r: TestRevision) throws {
         var text = "-- revision: \(r.id)\n-- down_revision: \(r.parents)\n-- message: \(r.id) message\n\(r.extra)\n-- +upgrade\n\(r.upgrade)\n"
         if let downgrade = r.downgrade { text += "-- +downgrade\n\(downgrade)\n" }
         try write("versions/\(r.id)_test.sql", text)
     }
 
-    func workspace(actor: String = "tester", events: @escaping @Sendable (Event) -> Void = { _ in }) throws -> Workspace {
+    /// A workspace on the project with the SQLite driver and a fixed identity.
+    /// - Throws: `ConfigurationError` when the project does not load.
+    public func workspace(actor: String = "tester", events: @escaping @Sendable (Event) -> Void = { _ in }) throws -> Workspace {
         Workspace(
             project: try Project(root: root), drivers: [SQLiteDriver()],
             identity: Identity(actor: actor, host: "test-host", gitCommit: "abc123"), variables: [:], events: events)
     }
 
-    func migrator(_ environment: String = "dev", actor: String = "tester") throws -> Migrator {
+    /// A migrator of one environment.
+    /// - Throws: `ConfigurationError` when the project or the environment does not load.
+    public func migrator(_ environment: String = "dev", actor: String = "tester") throws -> Migrator {
         let workspace = try workspace(actor: actor)
         return Migrator(workspace: workspace, environment: try workspace.project.environment(environment))
     }
 
     /// Runs SQL against an environment's database file.
-    func query(_ environment: String, _ sql: String) throws -> [[String?]] {
+    /// - Throws: `DatabaseError`.
+    public func query(_ environment: String, _ sql: String) throws -> [[String?]] {
         let connection = try SQLiteConnection(path: root.appendingPathComponent("var/\(environment).sqlite3").path)
         defer { connection.close() }
         return try connection.query(sql)
     }
 
-    func remove() { try? FileManager.default.removeItem(at: root) }
+    /// Removes the project's folder.
+    public func remove() { try? FileManager.default.removeItem(at: root) }
 }
 
 /// Three revisions: users, orders, and an index.
-let shopRevisions: [(id: String, parents: String, upgrade: String, downgrade: String?, extra: String)] = [
+public let shopRevisions: [TestRevision] = [
     ("aaa111", "", "CREATE TABLE users (id INTEGER PRIMARY KEY);", "DROP TABLE users;", ""),
     ("bbb222", "aaa111", "CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER);", "DROP TABLE orders;", ""),
     ("ccc333", "bbb222", "CREATE INDEX orders_user ON orders (user_id);", "DROP INDEX orders_user;", ""),

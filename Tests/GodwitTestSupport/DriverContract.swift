@@ -1,65 +1,71 @@
 import Foundation
+import Godwit
 import GodwitCore
-import GodwitPostgres
-import GodwitSQLite
 import Testing
 
-@testable import Godwit
-
-/// The drivers the contract runs on: SQLite always, PostgreSQL when a server is given or required
-/// (`GODWIT_REQUIRE_POSTGRES=1` without a server makes the PostgreSQL cases fail, not vanish).
-enum ContractDriver: String, Sendable, CaseIterable, CustomTestStringConvertible {
-    case sqlite
-    case postgresql
-
-    static var available: [ContractDriver] { PostgresServer.isEnabled ? [.sqlite, .postgresql] : [.sqlite] }
-
-    var testDescription: String { rawValue }
-
+/// A driver under the contract suite: how to make a fresh, empty database for one case, and the
+/// codes the driver reports. Each driver's test target declares its own (`.sqlite`, `.postgresql`).
+public struct ContractDriver: Sendable, CustomTestStringConvertible {
+    /// The name of the driver's dialect, which its connections report.
+    public let rawValue: String
     /// What the driver reports for a duplicate primary key.
-    var duplicateKeyCode: String { self == .sqlite ? "SQLITE_CONSTRAINT_PRIMARYKEY" : "23505" }
+    public let duplicateKeyCode: String
     /// What the driver reports for a missing table.
-    var missingTableCode: String { self == .sqlite ? "SQLITE_ERROR" : "42P01" }
+    public let missingTableCode: String
     /// What the driver reports for a syntax error.
-    var syntaxErrorCode: String { self == .sqlite ? "SQLITE_ERROR" : "42601" }
+    public let syntaxErrorCode: String
+    /// Makes a fresh, empty database.
+    let makeDatabase: @Sendable (ContractDriver) throws -> ContractDatabase
+
+    /// Creates a driver under the contract; `makeDatabase` makes one fresh, empty database.
+    public init(
+        rawValue: String, duplicateKeyCode: String, missingTableCode: String, syntaxErrorCode: String,
+        makeDatabase: @escaping @Sendable (ContractDriver) throws -> ContractDatabase
+    ) {
+        self.rawValue = rawValue
+        self.duplicateKeyCode = duplicateKeyCode
+        self.missingTableCode = missingTableCode
+        self.syntaxErrorCode = syntaxErrorCode
+        self.makeDatabase = makeDatabase
+    }
+
+    /// The driver's name in test output.
+    public var testDescription: String { rawValue }
 }
 
 /// One fresh, empty database for one test: a SQLite file in a temporary folder, or a PostgreSQL
 /// schema of its own (`search_path` set to it), so that tests run in parallel. Dropped afterwards.
-final class ContractDatabase {
-    let kind: ContractDriver
-    let driver: any DatabaseDriver
-    let url: DatabaseURL
+public final class ContractDatabase {
+    /// The driver under test.
+    public let kind: ContractDriver
+    /// The driver that opens connections.
+    public let driver: any DatabaseDriver
+    /// The database's URL.
+    public let url: DatabaseURL
     /// The PostgreSQL schema; nil on SQLite.
-    let schema: String?
+    public let schema: String?
     /// The SQLite folder; nil on PostgreSQL.
-    let folder: URL?
-    private let admin: PostgresConnection?
+    public let folder: URL?
+    private let admin: (any DatabaseConnection)?
 
-    private init(_ kind: ContractDriver) throws {
+    /// Describes a database: a file in `folder` (removed afterwards), or `schema` on a server,
+    /// which `admin` (a connection outside it) inspects and drops afterwards.
+    public init(
+        _ kind: ContractDriver, driver: any DatabaseDriver, url: DatabaseURL, schema: String? = nil, folder: URL? = nil,
+        admin: (any DatabaseConnection)? = nil
+    ) {
         self.kind = kind
-        switch kind {
-        case .sqlite:
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("godwit-contract-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let path = folder.appendingPathComponent("db.sqlite3").path
-            self.folder = folder
-            url = DatabaseURL(kind: .sqlite(path: path), text: "sqlite://" + path)
-            driver = SQLiteDriver()
-            schema = nil
-            admin = nil
-        case .postgresql:
-            url = try PostgresServer.url()
-            driver = PostgresDriver()
-            schema = PostgresServer.uniqueName("godwit_contract")
-            folder = nil
-            admin = try PostgresConnection(url: url, options: ConnectionOptions(applicationName: "godwit contract admin"))
-        }
+        self.driver = driver
+        self.url = url
+        self.schema = schema
+        self.folder = folder
+        self.admin = admin
     }
 
     /// Runs `body` with a fresh database, removed afterwards on every path.
-    static func with<T>(_ kind: ContractDriver, _ body: (ContractDatabase) throws -> T) throws -> T {
-        let database = try ContractDatabase(kind)
+    /// - Throws: what `body` throws, or what making the database throws.
+    public static func with<T>(_ kind: ContractDriver, _ body: (ContractDatabase) throws -> T) throws -> T {
+        let database = try kind.makeDatabase(kind)
         defer { database.drop() }
         return try body(database)
     }
@@ -73,13 +79,14 @@ final class ContractDatabase {
     }
 
     /// A connection through the driver, its `application_name` naming `who`.
-    func connect(_ who: String = "alice@host-a", readOnly: Bool = false) throws -> any DriverConnection {
+    /// - Throws: `DatabaseError`.
+    public func connect(_ who: String = "alice@host-a", readOnly: Bool = false) throws -> any DriverConnection {
         try driver.connect(
             to: url, options: ConnectionOptions(isReadOnly: readOnly, applicationName: "godwit \(who)", schema: schema))
     }
 
     /// The migration lock of this database.
-    func lockRequest(_ mode: LockMode = .advisory, holder: String, milliseconds: Int) -> LockRequest {
+    public func lockRequest(_ mode: LockMode = .advisory, holder: String, milliseconds: Int) -> LockRequest {
         LockRequest(
             name: "\(schema ?? "public").godwit_", tablePrefix: "godwit_", mode: mode,
             timeout: TimeoutValue(milliseconds: milliseconds), holder: holder)
@@ -87,14 +94,16 @@ final class ContractDatabase {
 
     /// True when anything of this database exists: the SQLite file (or any file next to it), or
     /// the PostgreSQL schema.
-    func hasBeenCreated() throws -> Bool {
+    /// - Throws: `DatabaseError`.
+    public func hasBeenCreated() throws -> Bool {
         if let folder { return !(try FileManager.default.contentsOfDirectory(atPath: folder.path)).isEmpty }
         guard let admin, let schema else { return false }
         return !(try admin.query("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = \(SQLDialect.postgresql.literal(schema))")).isEmpty
     }
 
     /// The tables of this database's schema (PostgreSQL) or file (SQLite), sorted.
-    func tables() throws -> [String] {
+    /// - Throws: `DatabaseError`.
+    public func tables() throws -> [String] {
         if let admin, let schema {
             return try admin.query(
                 "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = \(SQLDialect.postgresql.literal(schema)) ORDER BY 1"
@@ -108,11 +117,12 @@ final class ContractDatabase {
 
 private struct Boom: Error {}
 
-/// STYLE lesson 9: every driver passes the same contract suite.
-@Suite("Driver contract")
-struct DriverContractTests {
-    @Test(arguments: ContractDriver.available)
-    func executeAndQuery(_ kind: ContractDriver) throws {
+/// STYLE lesson 9: every driver passes the same contract suite. Each case is a function that a
+/// driver's test target calls from a `@Test` of its own, with its `ContractDriver`.
+public enum DriverContract {
+    /// Scripts and queries: values, NULLs, comments, quoting, autocommit, exact table names.
+    /// - Throws: what the driver throws unexpectedly.
+    public static func executeAndQuery(_ kind: ContractDriver) throws {
         try ContractDatabase.with(kind) { database in
             let connection = try database.connect()
             let other = try database.connect("bob@host-b")
@@ -139,8 +149,9 @@ struct DriverContractTests {
         }
     }
 
-    @Test(arguments: ContractDriver.available)
-    func withTransactionCommitsOrRollsBack(_ kind: ContractDriver) throws {
+    /// `withTransaction` commits on success and rolls back on an error of the body or a statement.
+    /// - Throws: what the driver throws unexpectedly.
+    public static func withTransactionCommitsOrRollsBack(_ kind: ContractDriver) throws {
         try ContractDatabase.with(kind) { database in
             let connection = try database.connect()
             let other = try database.connect("bob@host-b")
@@ -176,8 +187,9 @@ struct DriverContractTests {
         }
     }
 
-    @Test(arguments: ContractDriver.available, [LockMode.advisory, .table])
-    func lockIsExclusiveTimesOutAndNamesTheHolder(_ kind: ContractDriver, mode: LockMode) throws {
+    /// Lock exclusivity, timeout, the holder's name, and release on every path, in `mode`.
+    /// - Throws: what the driver throws unexpectedly.
+    public static func lockIsExclusiveTimesOutAndNamesTheHolder(_ kind: ContractDriver, mode: LockMode) throws {
         try ContractDatabase.with(kind) { database in
             let a = try database.connect("alice@host-a")
             let b = try database.connect("bob@host-b")
@@ -221,8 +233,9 @@ struct DriverContractTests {
         }
     }
 
-    @Test(arguments: ContractDriver.available)
-    func errorsCarryTheirCodeAndThePositionOfTheFailingStatement(_ kind: ContractDriver) throws {
+    /// Errors carry their SQLSTATE, message and the position of the failing statement.
+    /// - Throws: what the driver throws unexpectedly.
+    public static func errorsCarryTheirCodeAndThePositionOfTheFailingStatement(_ kind: ContractDriver) throws {
         try ContractDatabase.with(kind) { database in
             let connection = try database.connect()
             defer { connection.close() }
@@ -278,8 +291,9 @@ struct DriverContractTests {
         }
     }
 
-    @Test(arguments: ContractDriver.available)
-    func godwitsOwnTables(_ kind: ContractDriver) throws {
+    /// Godwit's own tables: created idempotently, written and read back through `StateStore`.
+    /// - Throws: what the driver throws unexpectedly.
+    public static func godwitsOwnTables(_ kind: ContractDriver) throws {
         try ContractDatabase.with(kind) { database in
             let connection = try database.connect()
             defer { connection.close() }
@@ -334,8 +348,9 @@ struct DriverContractTests {
         }
     }
 
-    @Test(arguments: ContractDriver.available)
-    func splitStatementsBasics(_ kind: ContractDriver) throws {
+    /// Statement splitting: texts and offsets, comments and quoted semicolons.
+    /// - Throws: what the driver throws unexpectedly.
+    public static func splitStatementsBasics(_ kind: ContractDriver) throws {
         try ContractDatabase.with(kind) { database in
             let connection = try database.connect()
             defer { connection.close() }
@@ -366,8 +381,9 @@ struct DriverContractTests {
         }
     }
 
-    @Test(arguments: ContractDriver.available)
-    func readOnlyConnectionCreatesNothing(_ kind: ContractDriver) throws {
+    /// A read-only connection reads nothing into existence and reads what exists.
+    /// - Throws: what the driver throws unexpectedly.
+    public static func readOnlyConnectionCreatesNothing(_ kind: ContractDriver) throws {
         try ContractDatabase.with(kind) { database in
             let connection = try database.connect(readOnly: true)
             let store = StateStore(dialect: connection.dialect, prefix: "godwit_")
