@@ -89,19 +89,3 @@ func check(
         }
     }
 }
-
-/// The message of a `GodwitError` thrown by `body`, or nil (recording an issue) when none is thrown.
-func errorMessage(
-    sourceLocation: Testing.SourceLocation = #_sourceLocation, _ body: () throws -> Void
-) -> String? {
-    do {
-        try body()
-        Issue.record("expected an error", sourceLocation: sourceLocation)
-        return nil
-    } catch let error as any GodwitError {
-        return error.message
-    } catch {
-        Issue.record("expected a GodwitError, got \(error)", sourceLocation: sourceLocation)
-        return nil
-    }
-}
