@@ -49,12 +49,13 @@ public enum JSONValue: Sendable, Hashable {
         case .object(let members):
             if members.isEmpty { out += "{}"; return }
             out += "{"
-            for (index, key) in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+            let sorted = members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            for (index, (key, value)) in sorted.enumerated() {
                 if index > 0 { out += "," }
                 if let indent { out += "\n" + String(repeating: indent, count: level + 1) }
                 Self.writeString(key, to: &out)
                 out += indent == nil ? ":" : ": "
-                members[key]!.write(to: &out, indent: indent, level: level + 1)
+                value.write(to: &out, indent: indent, level: level + 1)
             }
             if let indent { out += "\n" + String(repeating: indent, count: level) }
             out += "}"

@@ -166,10 +166,10 @@ import Testing
         let error = ContextualError(.usage, "bad thing", location: GodwitCore.SourceLocation(file: "f.sql", line: 2))
         #expect(error.description == "f.sql:2: bad thing")
         #expect(ContextualError(.failed, "no place").description == "no place")
-        let copy = ContextualError(GraphError("graph broke", revision: "abc"))
+        let copy = ContextualError(GraphError(.notApplied("abc"), revision: "abc"))
         #expect(copy.exitCode == .usage)
         #expect(copy.revision == "abc")
-        #expect(copy.message == "graph broke")
+        #expect(copy.message == GraphError(.notApplied("abc")).message)
     }
 
     @Test(arguments: [

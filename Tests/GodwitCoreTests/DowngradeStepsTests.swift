@@ -24,13 +24,13 @@ import Testing
         StepCase("linear", Graphs.linear, applied: ["a", "b"], "-2", .steps(["b", "a"])),
         StepCase("linear", Graphs.linear, applied: ["a"], "-1", .steps(["a"])),
         StepCase("linear", Graphs.linear, applied: [], "base", .steps([])),
-        StepCase("linear", Graphs.linear, applied: linearAll, "-5", .error(["goes below base"])),
-        StepCase("linear", Graphs.linear, applied: ["a"], "-2", .error(["goes below base"])),
-        StepCase("linear", Graphs.linear, applied: linearAll, "-9223372036854775807", .error(["goes below base"])),
-        StepCase("linear", Graphs.linear, applied: [], "-1", .error(["below base", "nothing is applied"])),
-        StepCase("linear", Graphs.linear, applied: linearAll, "+1", .error(["above the current head", "godwit upgrade +1"])),
-        StepCase("linear", Graphs.linear, applied: ["a", "b"], "c", .error(["'c' is not applied"])),
-        StepCase("linear", Graphs.linear, applied: linearAll, "zzz", .error(["no revision 'zzz'"])),
+        StepCase("linear", Graphs.linear, applied: linearAll, "-5", .error(.belowBase(target: "-5", possible: 4))),
+        StepCase("linear", Graphs.linear, applied: ["a"], "-2", .error(.belowBase(target: "-2", possible: 1))),
+        StepCase("linear", Graphs.linear, applied: linearAll, "-9223372036854775807", .error(.belowBase(target: "-9223372036854775807", possible: 4))),
+        StepCase("linear", Graphs.linear, applied: [], "-1", .error(.nothingApplied(target: "-1"))),
+        StepCase("linear", Graphs.linear, applied: linearAll, "+1", .error(.downgradeAboveCurrentHead(target: "+1"))),
+        StepCase("linear", Graphs.linear, applied: ["a", "b"], "c", .error(.notApplied("c"))),
+        StepCase("linear", Graphs.linear, applied: linearAll, "zzz", .error(.unknownRevision("zzz"))),
 
         // A point on one branch leaves the other branch alone.
         StepCase("branched", Graphs.branched, applied: branchedAll, "c1", .steps(["d1"])),
@@ -44,8 +44,8 @@ import Testing
         StepCase("branched", Graphs.branched, applied: ["a", "b", "c1", "d1"], "-1", .steps(["d1"])),
         StepCase("branched", Graphs.branched, applied: ["a", "b", "c1", "d1"], "-2", .steps(["d1", "c1"])),
         StepCase("branched", Graphs.branched, applied: ["a", "b", "c1", "d1"], "a", .steps(["d1", "c1", "b"])),
-        StepCase("branched", Graphs.branched, applied: branchedAll, "-1", .error(["2 heads (d1, d2)", "REV-1"])),
-        StepCase("branched", Graphs.branched, applied: ["a", "b", "c1", "d1"], "d2", .error(["'d2' is not applied"])),
+        StepCase("branched", Graphs.branched, applied: branchedAll, "-1", .error(.ambiguousCurrentHead(target: "-1", heads: ["d1", "d2"]))),
+        StepCase("branched", Graphs.branched, applied: ["a", "b", "c1", "d1"], "d2", .error(.notApplied("d2"))),
 
         // Merge of two heads: going back to one parent keeps the other.
         StepCase("merged", Graphs.merged, applied: mergedAll, "-1", .steps(["e"])),
@@ -53,22 +53,22 @@ import Testing
         StepCase("merged", Graphs.merged, applied: mergedAll, "c2", .steps(["e", "d"])),
         StepCase("merged", Graphs.merged, applied: mergedAll, "b", .steps(["e", "d", "c2", "c1"])),
         StepCase("merged", Graphs.merged, applied: mergedAll, "base", .steps(["e", "d", "c2", "c1", "b", "a"])),
-        StepCase("merged", Graphs.merged, applied: mergedAll, "-2", .error(["ambiguous", "'d' is a merge of c1, c2"])),
-        StepCase("merged", Graphs.merged, applied: mergedAll, "d-1", .error(["ambiguous", "'d' is a merge of c1, c2"])),
-        StepCase("merged", Graphs.merged, applied: ["a", "b", "c1", "c2", "d"], "-1", .error(["'d' is a merge of c1, c2"])),
+        StepCase("merged", Graphs.merged, applied: mergedAll, "-2", .error(.ambiguousMerge(target: "-2", revision: "d", parents: ["c1", "c2"]))),
+        StepCase("merged", Graphs.merged, applied: mergedAll, "d-1", .error(.ambiguousMerge(target: "d-1", revision: "d", parents: ["c1", "c2"]))),
+        StepCase("merged", Graphs.merged, applied: ["a", "b", "c1", "c2", "d"], "-1", .error(.ambiguousMerge(target: "-1", revision: "d", parents: ["c1", "c2"]))),
 
         // Merge of three heads.
         StepCase("merged3", Graphs.merged3, applied: ["a", "b1", "b2", "b3", "m"], "b2", .steps(["m"])),
         StepCase("merged3", Graphs.merged3, applied: ["a", "b1", "b2", "b3", "m"], "a", .steps(["m", "b3", "b2", "b1"])),
-        StepCase("merged3", Graphs.merged3, applied: ["a", "b1", "b2", "b3", "m"], "-1", .error(["'m' is a merge of b1, b2, b3"])),
-        StepCase("merged3", Graphs.merged3, applied: ["a", "b1", "b2", "b3"], "-1", .error(["3 heads (b1, b2, b3)"])),
+        StepCase("merged3", Graphs.merged3, applied: ["a", "b1", "b2", "b3", "m"], "-1", .error(.ambiguousMerge(target: "-1", revision: "m", parents: ["b1", "b2", "b3"]))),
+        StepCase("merged3", Graphs.merged3, applied: ["a", "b1", "b2", "b3"], "-1", .error(.ambiguousCurrentHead(target: "-1", heads: ["b1", "b2", "b3"]))),
 
         // Labels.
         StepCase("labeled", Graphs.labeled, applied: ["a", "b", "bill1", "bill2", "ship1", "ship2"], "billing@head", .steps([])),
         StepCase("labeled", Graphs.labeled, applied: ["a", "b", "bill1", "bill2", "ship1", "ship2"], "shipping@head-1", .steps(["ship2"])),
         StepCase("labeled", Graphs.labeled, applied: ["a", "b", "bill1", "bill2", "ship1", "ship2"], "billing", .steps(["bill2"])),
         StepCase("labeled", Graphs.labeled, applied: ["a", "b", "bill1", "bill2", "ship1", "ship2"], "b", .steps(["ship2", "ship1", "bill2", "bill1"])),
-        StepCase("labeled", Graphs.labeled, applied: ["a", "b", "bill1", "bill2", "ship1", "ship2"], "billing@head+1", .error(["goes past the head"])),
+        StepCase("labeled", Graphs.labeled, applied: ["a", "b", "bill1", "bill2", "ship1", "ship2"], "billing@head+1", .error(.pastHead(target: "billing@head+1", possible: 0))),
 
         // depends_on: downgrading the dependency removes its dependents, dependents first.
         StepCase("crossDependency", Graphs.crossDependency, applied: ["a", "b", "c", "x", "y", "z"], "a", .steps(["z", "y", "c", "b"])),
@@ -77,7 +77,7 @@ import Testing
         StepCase("crossDependency", Graphs.crossDependency, applied: ["a", "b", "c", "x", "y", "z"], "x", .steps(["z", "y"])),
         StepCase("crossDependency", Graphs.crossDependency, applied: ["a", "b", "c", "x", "y", "z"], "y", .steps(["z"])),
         StepCase("crossDependency", Graphs.crossDependency, applied: ["a", "b", "x", "y"], "-1", .steps(["y"])),
-        StepCase("crossDependency", Graphs.crossDependency, applied: ["a", "b", "c", "x", "y", "z"], "-1", .error(["2 heads (c, z)"])),
+        StepCase("crossDependency", Graphs.crossDependency, applied: ["a", "b", "c", "x", "y", "z"], "-1", .error(.ambiguousCurrentHead(target: "-1", heads: ["c", "z"]))),
     ]
 
     @Test(arguments: cases)
@@ -100,20 +100,21 @@ import Testing
 
     /// From d on a ← b ← c ← d, `-4` reaches base (4 steps), so `-5` should say that 4 steps are possible.
     @Test(arguments: [
-        (["a", "b", "c", "d"], "-4", "-5", "only 4 steps down"),
-        (["a"], "-1", "-2", "only 1 step down"),
-        (["a", "b", "c", "d"], "b-2", "b-3", "only 2 steps down"),
+        (["a", "b", "c", "d"], "-4", "-5", 4),
+        (["a"], "-1", "-2", 1),
+        (["a", "b", "c", "d"], "b-2", "b-3", 2),
     ])
     func belowBaseCountsTheStepsThatArePossible(
-        _ applied: [String], _ longest: String, _ tooFar: String, _ expected: String
+        _ applied: [String], _ longest: String, _ tooFar: String, _ possible: Int
     ) throws {
         let graph = try RevisionGraph(describing: Graphs.linear)
         // The longest walk is legal and ends at base: everything on the line is removed.
         let all = try graph.downgradeSteps(applied: Set(applied), to: try Target(parsing: longest))
         #expect(Set(all) == Set(applied).intersection(graph.descendants(of: ["a"])))
-        let message = errorMessage { _ = try graph.downgradeSteps(applied: Set(applied), to: try Target(parsing: tooFar)) }
-        #expect(message?.contains("goes below base") == true)
-        #expect(message?.contains(expected) == true, "message: \(message ?? "")")
+        let error = #expect(throws: GraphError.self) {
+            try graph.downgradeSteps(applied: Set(applied), to: try Target(parsing: tooFar))
+        }
+        #expect(error?.code == .belowBase(target: tooFar, possible: possible))
     }
 
     // MARK: - Downgrading TO a revision keeps what depends on it (Alembic)

@@ -27,9 +27,10 @@ import Testing
         defer { try? FileManager.default.removeItem(at: root) }
         let graph = try RevisionGraph.load(directory: root.appendingPathComponent("versions"), root: root)
         #expect(graph.order == ["aa", "bb"])
-        #expect(graph["aa"].path == "versions/aa_first.sql")
-        #expect(graph["bb"].path == "versions/bb_second.sql")
-        #expect(graph["bb"].checksum == Checksum.ofRevisionFile(String(decoding: Self.file("bb", down: "aa"), as: UTF8.self)))
+        #expect(graph["aa"]?.path == "versions/aa_first.sql")
+        #expect(graph["bb"]?.path == "versions/bb_second.sql")
+        #expect(graph["nope"] == nil, "an unknown id is nil, not a crash")
+        #expect(graph["bb"]?.checksum == Checksum.ofRevisionFile(String(decoding: Self.file("bb", down: "aa"), as: UTF8.self)))
     }
 
     @Test func missingVersionsFolderPointsAtTheEnvironmentsFile() throws {
@@ -38,7 +39,7 @@ import Testing
         let error = #expect(throws: GraphError.self) {
             try RevisionGraph.load(directory: root.appendingPathComponent("migrations"), root: root)
         }
-        #expect(error?.message.contains("'migrations' does not exist") == true, "\(error?.message ?? "")")
+        #expect(error?.code == .missingVersionsFolder("migrations"))
         #expect(error?.location?.file == "environments/environments.yaml")
     }
 
@@ -52,6 +53,7 @@ import Testing
             try RevisionGraph.load(directory: root.appendingPathComponent("versions"), root: root)
         }
         #expect(error?.location == GodwitCore.SourceLocation(file: "versions/bb_bad.sql", line: 3))
+        #expect(error?.code == .invalidTransactional("perhaps"))
     }
 
     @Test func fileThatIsNotUTF8IsNamed() throws {
@@ -60,8 +62,34 @@ import Testing
         let error = #expect(throws: RevisionFileError.self) {
             try RevisionGraph.load(directory: root.appendingPathComponent("versions"), root: root)
         }
-        #expect(error?.location?.file == "versions/aa_first.sql")
+        #expect(error?.location == GodwitCore.SourceLocation(file: "versions/aa_first.sql", line: 1, column: 4))
+        #expect(error?.code == .invalidUTF8(0xff))
         #expect(error?.message.contains("UTF-8") == true)
+    }
+
+    /// An Emacs lock link (`.#x.sql`, dangling) and other dot-files are not revisions, as in Alembic.
+    @Test func dotFilesAreIgnored() throws {
+        let root = try Self.project([
+            "aa_first.sql": Self.file("aa"), ".aa_first.sql": Self.file("aa"), ".hidden.sql": Data("not a revision".utf8),
+        ])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let versions = root.appendingPathComponent("versions")
+        try FileManager.default.createSymbolicLink(
+            atPath: versions.appendingPathComponent(".#aa_first.sql").path, withDestinationPath: "ada@host.1234:1700000000")
+        let graph = try RevisionGraph.load(directory: versions, root: root)
+        #expect(graph.order == ["aa"])
+    }
+
+    @Test func aNulByteInALoadedFileIsNamedWithLineAndColumn() throws {
+        let root = try Self.project([
+            "aa_first.sql": Data("-- revision: aa\n-- down_revision:\n-- +upgrade\nCREATE TABLE a (x int);\0CREATE TABLE b (x int);\n".utf8)
+        ])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let error = #expect(throws: RevisionFileError.self) {
+            try RevisionGraph.load(directory: root.appendingPathComponent("versions"), root: root)
+        }
+        #expect(error?.code == .nulByte)
+        #expect(error?.description.hasPrefix("versions/aa_first.sql:4:24: ") == true, "\(error?.description ?? "")")
     }
 
     @Test func graphErrorsFromLoadedFilesNameTheirFiles() throws {
@@ -72,7 +100,7 @@ import Testing
         }
         // Files are read in name order, so the second one read is the one reported.
         #expect(error?.location == GodwitCore.SourceLocation(file: "versions/aa_first.sql", line: 1))
-        #expect(error?.message.contains("versions/aa_again.sql") == true)
+        #expect(error?.code == .duplicateRevision("aa", otherPath: "versions/aa_again.sql"))
     }
 
     @Test(arguments: [

@@ -35,8 +35,9 @@ import Testing
     }
 
     @Test func malformedRelativeExplainsTheSyntax() {
-        let message = errorMessage { _ = try Target(parsing: "+0") }
-        #expect(message?.contains("'+N', '-N', 'REV+N' or 'REV-N'") == true, "\(message ?? "")")
+        let error = #expect(throws: GraphError.self) { try Target(parsing: "+0") }
+        #expect(error?.code == .invalidRelativeTarget("+0"))
+        #expect(error?.message.contains("'+N', '-N', 'REV+N' or 'REV-N'") == true, "\(error?.message ?? "")")
     }
 
     @Test(arguments: parsed.map(\.1))
@@ -67,16 +68,15 @@ import Testing
 
     @Test func ambiguousPrefixListsEveryCandidate() throws {
         let graph = try RevisionGraph(describing: Graphs.hexIDs)
-        let message = errorMessage { _ = try graph.resolve("3f2") }
-        #expect(message?.contains("ambiguous") == true)
-        #expect(message?.contains("3f2a9c1b7d4e, 3f2b00000000") == true, "\(message ?? "")")
-        #expect(message?.contains("9b1c0d2e3f4a") == false)
+        let error = #expect(throws: GraphError.self) { try graph.resolve("3f2") }
+        #expect(error?.code == .ambiguousPrefix("3f2", matches: ["3f2a9c1b7d4e", "3f2b00000000"]))
+        #expect(error?.revision == "3f2")
     }
 
     @Test func unknownRevisionIsNamed() throws {
         let graph = try RevisionGraph(describing: Graphs.hexIDs)
         let error = #expect(throws: GraphError.self) { try graph.resolve("77aa") }
-        #expect(error?.message.contains("no revision '77aa'") == true)
+        #expect(error?.code == .unknownRevision("77aa"))
         #expect(error?.revision == "77aa")
         #expect(error?.exitCode == .usage)
     }
@@ -93,16 +93,16 @@ import Testing
     ])
     func headWithSeveralHeadsListsThemAndSuggestsAlternatives(_ lines: [String], _ heads: [String]) throws {
         let graph = try RevisionGraph(describing: lines)
-        let message = errorMessage { _ = try graph.resolveSingle("head") }
-        #expect(message?.contains("\(heads.count) heads (\(heads.joined(separator: ", ")))") == true, "\(message ?? "")")
-        #expect(message?.contains("'heads'") == true)
-        #expect(message?.contains("LABEL@head") == true)
+        let error = #expect(throws: GraphError.self) { try graph.resolveSingle("head") }
+        #expect(error?.code == .multipleHeads(heads))
+        #expect(error?.message.contains("'heads'") == true)
+        #expect(error?.message.contains("LABEL@head") == true)
     }
 
     @Test func headOfAnEmptyGraphSaysThereAreNoRevisions() throws {
         let graph = try RevisionGraph(describing: [])
-        let message = errorMessage { _ = try graph.singleHead() }
-        #expect(message?.contains("no revisions") == true)
+        let error = #expect(throws: GraphError.self) { try graph.singleHead() }
+        #expect(error?.code == .noRevisions)
     }
 
     @Test(arguments: [("billing@head", "bill2"), ("shipping@head", "ship2")])
@@ -117,14 +117,13 @@ import Testing
 
     @Test func branchHeadWithSeveralHeadsListsThem() throws {
         let graph = try RevisionGraph(describing: ["a", "b: a labels=billing", "c1: b", "c2: b"])
-        let message = errorMessage { _ = try graph.resolveSingle("billing@head") }
-        #expect(message?.contains("2 heads (c1, c2)") == true, "\(message ?? "")")
+        let error = #expect(throws: GraphError.self) { try graph.resolveSingle("billing@head") }
+        #expect(error?.code == .multipleBranchHeads(label: "billing", heads: ["c1", "c2"]))
     }
 
     @Test func unknownBranchLabelListsTheLabels() throws {
         let graph = try RevisionGraph(describing: Graphs.labeled)
-        let message = errorMessage { _ = try graph.resolveSingle("nope@head") }
-        #expect(message?.contains("no branch label 'nope'") == true)
-        #expect(message?.contains("billing, shipping") == true, "\(message ?? "")")
+        let error = #expect(throws: GraphError.self) { try graph.resolveSingle("nope@head") }
+        #expect(error?.code == .unknownBranchLabel("nope", labels: ["billing", "shipping"]))
     }
 }

@@ -21,16 +21,16 @@ import Testing
         StepCase("linear", Graphs.linear, applied: ["a", "b", "c"], "b", .steps([])),
         StepCase("linear", Graphs.linear, applied: ["a", "b", "c"], "base", .steps([])),
         // Past head, below base, wrong direction, unknown.
-        StepCase("linear", Graphs.linear, applied: ["a", "b"], "+3", .error(["goes past the head", "only 2 steps up"])),
-        StepCase("linear", Graphs.linear, applied: ["a", "b", "c", "d"], "+1", .error(["goes past the head", "only 0 steps up"])),
-        StepCase("linear", Graphs.linear, applied: [], "+5", .error(["goes past the head", "only 4 steps up"])),
-        StepCase("linear", Graphs.linear, applied: [], "c+2", .error(["goes past the head", "only 1 step up"])),
-        StepCase("linear", Graphs.linear, applied: ["a"], "+9223372036854775807", .error(["goes past the head", "only 3 steps up"])),
-        StepCase("linear", Graphs.linear, applied: ["a", "b"], "-1", .error(["below the current head", "godwit downgrade -1"])),
-        StepCase("linear", Graphs.linear, applied: [], "-1", .error(["below base", "nothing is applied"])),
-        StepCase("linear", Graphs.linear, applied: [], "a-1", .error(["lies below base"])),
-        StepCase("linear", Graphs.linear, applied: [], "zzz", .error(["no revision 'zzz'"])),
-        StepCase("linear", Graphs.linear, applied: [], "zzz+1", .error(["no revision 'zzz'"])),
+        StepCase("linear", Graphs.linear, applied: ["a", "b"], "+3", .error(.pastHead(target: "+3", possible: 2))),
+        StepCase("linear", Graphs.linear, applied: ["a", "b", "c", "d"], "+1", .error(.pastHead(target: "+1", possible: 0))),
+        StepCase("linear", Graphs.linear, applied: [], "+5", .error(.pastHead(target: "+5", possible: 4))),
+        StepCase("linear", Graphs.linear, applied: [], "c+2", .error(.pastHead(target: "c+2", possible: 1))),
+        StepCase("linear", Graphs.linear, applied: ["a"], "+9223372036854775807", .error(.pastHead(target: "+9223372036854775807", possible: 3))),
+        StepCase("linear", Graphs.linear, applied: ["a", "b"], "-1", .error(.upgradeBelowCurrentHead(target: "-1"))),
+        StepCase("linear", Graphs.linear, applied: [], "-1", .error(.nothingApplied(target: "-1"))),
+        StepCase("linear", Graphs.linear, applied: [], "a-1", .error(.upgradeBelowBase(target: "a-1"))),
+        StepCase("linear", Graphs.linear, applied: [], "zzz", .error(.unknownRevision("zzz"))),
+        StepCase("linear", Graphs.linear, applied: [], "zzz+1", .error(.unknownRevision("zzz"))),
 
         // Two branches from the branch point b.
         StepCase("branched", Graphs.branched, applied: [], "heads", .steps(["a", "b", "c1", "d1", "c2", "d2"])),
@@ -39,10 +39,10 @@ import Testing
         StepCase("branched", Graphs.branched, applied: ["a", "b", "c1"], "d2", .steps(["c2", "d2"])),
         StepCase("branched", Graphs.branched, applied: ["a", "b", "c1"], "+1", .steps(["d1"])),
         StepCase("branched", Graphs.branched, applied: ["a", "b", "c1"], "c2+1", .steps(["c2", "d2"])),
-        StepCase("branched", Graphs.branched, applied: [], "head", .error(["2 heads (d1, d2)", "'heads'", "LABEL@head"])),
-        StepCase("branched", Graphs.branched, applied: ["a", "b"], "+1", .error(["ambiguous", "c1, c2"])),
-        StepCase("branched", Graphs.branched, applied: ["a"], "b+2", .error(["ambiguous", "c1, c2"])),
-        StepCase("branched", Graphs.branched, applied: ["a", "b", "c1", "c2"], "+1", .error(["2 heads (c1, c2)"])),
+        StepCase("branched", Graphs.branched, applied: [], "head", .error(.multipleHeads(["d1", "d2"]))),
+        StepCase("branched", Graphs.branched, applied: ["a", "b"], "+1", .error(.ambiguousBranch(target: "+1", children: ["c1", "c2"]))),
+        StepCase("branched", Graphs.branched, applied: ["a"], "b+2", .error(.ambiguousBranch(target: "b+2", children: ["c1", "c2"]))),
+        StepCase("branched", Graphs.branched, applied: ["a", "b", "c1", "c2"], "+1", .error(.ambiguousCurrentHead(target: "+1", heads: ["c1", "c2"]))),
 
         // Merge of two heads: walking up into a merge is fine and brings its other parent.
         StepCase("merged", Graphs.merged, applied: [], "heads", .steps(["a", "b", "c1", "c2", "d", "e"])),
@@ -54,16 +54,16 @@ import Testing
         StepCase("merged", Graphs.merged, applied: ["a", "b", "c1", "c2", "d"], "+1", .steps(["e"])),
         StepCase("merged", Graphs.merged, applied: [], "e-1", .steps(["a", "b", "c1", "c2", "d"])),
         // Walking down from a merge is ambiguous.
-        StepCase("merged", Graphs.merged, applied: [], "e-2", .error(["ambiguous", "'d' is a merge of c1, c2"])),
-        StepCase("merged", Graphs.merged, applied: ["a", "b", "c1", "c2"], "+1", .error(["2 heads (c1, c2)", "REV+1"])),
+        StepCase("merged", Graphs.merged, applied: [], "e-2", .error(.ambiguousMerge(target: "e-2", revision: "d", parents: ["c1", "c2"]))),
+        StepCase("merged", Graphs.merged, applied: ["a", "b", "c1", "c2"], "+1", .error(.ambiguousCurrentHead(target: "+1", heads: ["c1", "c2"]))),
 
         // Merge of three heads.
         StepCase("merged3", Graphs.merged3, applied: [], "heads", .steps(["a", "b1", "b2", "b3", "m"])),
         StepCase("merged3", Graphs.merged3, applied: ["a", "b2"], "m", .steps(["b1", "b3", "m"])),
         StepCase("merged3", Graphs.merged3, applied: ["a", "b1"], "+1", .steps(["b2", "b3", "m"])),
-        StepCase("merged3", Graphs.merged3, applied: ["a"], "+1", .error(["ambiguous", "b1, b2, b3"])),
-        StepCase("merged3", Graphs.merged3, applied: ["a", "b1", "b2", "b3"], "+1", .error(["3 heads (b1, b2, b3)"])),
-        StepCase("merged3", Graphs.merged3, applied: [], "m-1", .error(["'m' is a merge of b1, b2, b3"])),
+        StepCase("merged3", Graphs.merged3, applied: ["a"], "+1", .error(.ambiguousBranch(target: "+1", children: ["b1", "b2", "b3"]))),
+        StepCase("merged3", Graphs.merged3, applied: ["a", "b1", "b2", "b3"], "+1", .error(.ambiguousCurrentHead(target: "+1", heads: ["b1", "b2", "b3"]))),
+        StepCase("merged3", Graphs.merged3, applied: [], "m-1", .error(.ambiguousMerge(target: "m-1", revision: "m", parents: ["b1", "b2", "b3"]))),
 
         // Branch labels and LABEL@head.
         StepCase("labeled", Graphs.labeled, applied: ["a", "b"], "billing@head", .steps(["bill1", "bill2"])),
@@ -73,9 +73,9 @@ import Testing
         StepCase("labeled", Graphs.labeled, applied: [], "billing@head-1", .steps(["a", "b", "bill1"])),
         StepCase("labeled", Graphs.labeled, applied: ["a", "b", "bill1"], "billing+1", .steps(["bill2"])),
         StepCase("labeled", Graphs.labeled, applied: ["a", "b"], "heads", .steps(["bill1", "bill2", "ship1", "ship2"])),
-        StepCase("labeled", Graphs.labeled, applied: [], "nope@head", .error(["no branch label 'nope'", "billing, shipping"])),
-        StepCase("labeled", Graphs.labeled, applied: [], "head", .error(["2 heads (bill2, ship2)"])),
-        StepCase("labeled", Graphs.labeled, applied: ["a", "b", "bill1", "ship1"], "+1", .error(["2 heads (bill1, ship1)"])),
+        StepCase("labeled", Graphs.labeled, applied: [], "nope@head", .error(.unknownBranchLabel("nope", labels: ["billing", "shipping"]))),
+        StepCase("labeled", Graphs.labeled, applied: [], "head", .error(.multipleHeads(["bill2", "ship2"]))),
+        StepCase("labeled", Graphs.labeled, applied: ["a", "b", "bill1", "ship1"], "+1", .error(.ambiguousCurrentHead(target: "+1", heads: ["bill1", "ship1"]))),
 
         // depends_on across branches: the dependency comes first.
         StepCase("crossDependency", Graphs.crossDependency, applied: [], "y", .steps(["a", "b", "x", "y"])),
@@ -84,18 +84,18 @@ import Testing
         StepCase("crossDependency", Graphs.crossDependency, applied: [], "heads", .steps(["a", "b", "c", "x", "y", "z"])),
         StepCase("crossDependency", Graphs.crossDependency, applied: ["a", "b", "x", "y"], "heads", .steps(["c", "z"])),
         StepCase("crossDependency", Graphs.crossDependency, applied: ["a"], "+1", .steps(["b"])),
-        StepCase("crossDependency", Graphs.crossDependency, applied: ["a", "b", "x"], "+1", .error(["2 heads (b, x)"])),
-        StepCase("crossDependency", Graphs.crossDependency, applied: [], "head", .error(["2 heads (c, z)"])),
+        StepCase("crossDependency", Graphs.crossDependency, applied: ["a", "b", "x"], "+1", .error(.ambiguousCurrentHead(target: "+1", heads: ["b", "x"]))),
+        StepCase("crossDependency", Graphs.crossDependency, applied: [], "head", .error(.multipleHeads(["c", "z"]))),
 
         // Prefixes.
         StepCase("hexIDs", Graphs.hexIDs, applied: [], "9b", .steps(["3f2a9c1b7d4e", "3f2b00000000", "9b1c0d2e3f4a"])),
         StepCase("hexIDs", Graphs.hexIDs, applied: [], "3f2a", .steps(["3f2a9c1b7d4e"])),
         StepCase("hexIDs", Graphs.hexIDs, applied: [], "3f2a+1", .steps(["3f2a9c1b7d4e", "3f2b00000000"])),
         StepCase("hexIDs", Graphs.hexIDs, applied: ["3f2a9c1b7d4e"], "9b1c-1", .steps(["3f2b00000000"])),
-        StepCase("hexIDs", Graphs.hexIDs, applied: [], "3f2", .error(["ambiguous", "3f2a9c1b7d4e, 3f2b00000000"])),
-        StepCase("hexIDs", Graphs.hexIDs, applied: [], "77", .error(["no revision '77'"])),
+        StepCase("hexIDs", Graphs.hexIDs, applied: [], "3f2", .error(.ambiguousPrefix("3f2", matches: ["3f2a9c1b7d4e", "3f2b00000000"]))),
+        StepCase("hexIDs", Graphs.hexIDs, applied: [], "77", .error(.unknownRevision("77"))),
         // Two bases: '+1' from nothing is ambiguous.
-        StepCase("forest", ["q", "r: q", "a", "b: a"], applied: [], "+1", .error(["ambiguous", "a, q"])),
+        StepCase("forest", ["q", "r: q", "a", "b: a"], applied: [], "+1", .error(.ambiguousBranch(target: "+1", children: ["a", "q"]))),
         StepCase("forest", ["q", "r: q", "a", "b: a"], applied: ["q"], "+1", .steps(["r"])),
         StepCase("exact beats prefix", ["a", "ab: a", "abc: ab"], applied: [], "ab", .steps(["a", "ab"])),
     ]

@@ -221,7 +221,7 @@ func expectVerifyFinds(_ tamper: Tamper, in fixture: AuditFixture) throws {
         #expect(records.map { $0.steps.map(\.revision) } == [["bbb222", "ccc333"], ["ccc333", "bbb222"], ["aaa111", "bbb222", "ccc333"]])
         #expect(records[1].steps.allSatisfy { $0.direction == .downgrade })
         for record in records {
-            for step in record.steps { #expect(step.checksum == graph[step.revision].checksum) }
+            for step in record.steps { #expect(step.checksum == graph[step.revision]?.checksum) }
             #expect(record.gitCommit == "abc123" && record.host == "test-host" && record.environment == "dev")
             #expect(record.hash == record.computedHash && record.finishedAt != nil && record.durationMS != nil)
         }

@@ -205,7 +205,7 @@ import Testing
         let open = AuditRecord(id: 2, environment: "dev", operation: "upgrade", startedAt: "2026-01-01T00:00:00.000Z", fromHeads: ["aaa111"], actor: "killed", host: "h", toolVersion: "0", gitCommit: nil, reason: nil)
         let connection = try SQLiteConnection(path: project.root.appendingPathComponent("var/dev.sqlite3").path)
         try connection.execute(store.insertAuditSQL(open))
-        let checksum = try project.workspace().graph()["bbb222"].checksum
+        let checksum = try #require(try project.workspace().graph()["bbb222"]).checksum
         try connection.execute(store.insertRevisionSQL("bbb222", checksum: checksum, state: "applied", at: "2026-01-01T00:00:01.000Z", by: "killed", auditID: 2))
         connection.close()
         // The next run, even one with nothing to do, seals the record under the lock.
@@ -233,7 +233,7 @@ import Testing
         let reader = try SQLiteConnection(path: project.root.appendingPathComponent("var/dev.sqlite3").path)
         defer { reader.close() }
         let records = try store.auditRecords(on: reader)
-        let checksum = try project.workspace().graph()["ccc333"].checksum
+        let checksum = try #require(try project.workspace().graph()["ccc333"]).checksum
         #expect(records[1].steps == [AuditRecord.Step(revision: "ccc333", direction: .downgrade, checksum: checksum, durationMS: 0)])
         #expect(records[2].steps.map(\.revision) == ["bbb222"])
         #expect(records.allSatisfy { $0.hash == $0.computedHash })

@@ -95,8 +95,8 @@ struct AuditTrail {
     static func committedSteps(of record: AuditRecord, rows: [AppliedRevision], graph: RevisionGraph) -> [AuditRecord.Step] {
         let recorded = Set(rows.map(\.revision))
         let removed = graph.ancestry(of: record.fromHeads.filter { graph.revisions[$0] != nil }).subtracting(recorded)
-        let downgrades = graph.order.reversed().filter { removed.contains($0) }.map {
-            AuditRecord.Step(revision: $0, direction: .downgrade, checksum: graph[$0].checksum, durationMS: 0)
+        let downgrades = graph.revisions(graph.order.reversed().filter { removed.contains($0) }).map {
+            AuditRecord.Step(revision: $0.id, direction: .downgrade, checksum: $0.checksum, durationMS: 0)
         }
         let upgrades = rows.filter { $0.auditID == record.id && !$0.isFailed }.map {
             AuditRecord.Step(revision: $0.revision, direction: .upgrade, checksum: $0.checksum, durationMS: 0)

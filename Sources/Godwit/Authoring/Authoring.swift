@@ -32,8 +32,8 @@ public struct Authoring {
     ) throws -> (id: String, path: String) {
         let parents = try parents(head: head)
         for label in branchLabels {
-            guard RevisionFile.isValidID(label) else { throw GraphError("branch label '\(label)' may only hold letters, digits and '_'") }
-            if let owner = graph.labels[label] { throw GraphError("branch label '\(label)' is already used by revision '\(owner)'") }
+            guard RevisionFile.isValidID(label) else { throw GraphError(.invalidBranchLabel(label)) }
+            if let owner = graph.labels[label] { throw GraphError(.branchLabelTaken(label, owner: owner)) }
         }
         let dependencies = try dependsOn.map { try graph.resolveSingle($0) }
         return try write(
@@ -51,8 +51,7 @@ public struct Authoring {
         }
         let unique = parents.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         guard unique.count >= 2 else {
-            throw GraphError(
-                unique.count == 1 && names.isEmpty ? "the graph has only one head ('\(unique[0])'); there is nothing to merge" : "a merge needs at least two different revisions")
+            throw GraphError(unique.count == 1 && names.isEmpty ? .nothingToMerge(head: unique[0]) : .mergeNeedsTwoRevisions)
         }
         return try write(parents: unique, message: message, branchLabels: [], dependsOn: [])
     }

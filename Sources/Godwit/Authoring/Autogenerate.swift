@@ -103,8 +103,7 @@ extension Workspace {
         let state = StateReport(graph: graph, rows: try readState(of: environment))
         if let unknown = state.unknown.first {
             throw GraphError(
-                "environment '\(environment.name)' has revision '\(unknown)' applied, which has no file in \(project.versionsPath)/; its expected schema cannot be replayed",
-                revision: unknown)
+                .unreplayable(environment: environment.name, versionsPath: project.versionsPath, revision: unknown), revision: unknown)
         }
         let scratch = try scratch(schema: environment.schema)
         guard try dialect(of: environment).id == scratch.dialect.id else {
@@ -134,8 +133,7 @@ extension Authoring {
         switch head {
         case nil:
             if graph.heads.count > 1 {
-                throw GraphError(
-                    "the graph has \(graph.heads.count) heads (\(graph.heads.joined(separator: ", "))); pass --head with the one to build on, or join them first with 'godwit merge -m MESSAGE heads'")
+                throw GraphError(.multipleHeadsForNewRevision(graph.heads))
             }
             return graph.heads
         case "base"?: return []

@@ -50,7 +50,7 @@ extension Workspace {
     func checksumProblems(_ state: StateReport, graph: RevisionGraph, environment: Environment) -> [Problem] {
         state.checksumMismatches.map { id in
             Problem(
-                kind: "checksum_mismatch", revision: id, file: graph[id].path, line: 1,
+                kind: "checksum_mismatch", revision: id, file: graph[id]?.path, line: 1,
                 message: "revision '\(id)' was changed after it was applied to '\(environment.name)': its file's checksum differs from the one recorded; revert the edit and write a new revision instead")
         }
             + state.unknown.map { id in
@@ -71,8 +71,8 @@ extension Workspace {
                 message: "the graph has \(graph.heads.count) heads (\(graph.heads.joined(separator: ", "))); join them with 'godwit merge -m MESSAGE heads'"))
         }
         let state = StateReport(graph: graph, rows: try readState(of: environment))
-        for id in state.pending {
-            let revision = graph[id]
+        for revision in graph.revisions(state.pending) {
+            let id = revision.id
             problems.append(Problem(
                 kind: "pending", revision: id, file: revision.path, line: 1,
                 message: "revision '\(id)' (\(revision.message)) is not applied to '\(environment.name)'; run 'godwit upgrade -e \(environment.name)'"))

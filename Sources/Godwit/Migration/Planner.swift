@@ -53,7 +53,7 @@ public struct Planner: Sendable {
         let unknown = rows.map(\.revision).filter { graph.revisions[$0] == nil }
         if !unknown.isEmpty && !purging {
             throw GraphError(
-                "environment '\(environment)' has revisions applied that are not in \(versionsPath)/: \(unknown.joined(separator: ", ")); restore their files (e.g. check out the branch that has them) or adopt the state with 'godwit stamp --purge'",
+                .appliedWithoutFile(environment: environment, versionsPath: versionsPath, revisions: unknown),
                 revision: unknown.first)
         }
     }

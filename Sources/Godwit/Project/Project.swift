@@ -76,9 +76,11 @@ public struct Project: Sendable {
     public init(root: URL) throws {
         self.root = root
         let path = Self.configPath
-        guard let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path),
-            let text = String(data: data, encoding: .utf8)
-        else {
+        let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path)
+        if let data, let fault = TextFault(firstIn: data) {
+            throw ConfigurationError(fault.message, location: SourceLocation(file: path, line: fault.line, column: fault.column))
+        }
+        guard let data, let text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError("cannot read \(path)", location: SourceLocation(file: path))
         }
         let node: Node

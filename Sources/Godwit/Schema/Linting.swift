@@ -18,7 +18,7 @@ extension Workspace {
             let named = Set(try revisions.map { try graph.resolveSingle($0) })
             ids = ids.filter { named.contains($0) }
         }
-        return try ids.flatMap { try linter.lint(graph[$0], includingDowngrade: includingDowngrades) }
+        return try graph.revisions(ids).flatMap { try linter.lint($0, includingDowngrade: includingDowngrades) }
     }
 
     /// The dialect whose rules `lint` applies: the named environment's; with none named, SQLite

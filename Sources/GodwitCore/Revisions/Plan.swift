@@ -70,7 +70,7 @@ extension RevisionGraph {
         let state = applied.union(ids)
         return Plan(
             operation: .upgrade,
-            steps: ids.map { Plan.Step(revision: self[$0], direction: .upgrade, sql: self[$0].upgrade) },
+            steps: revisions(ids).map { Plan.Step(revision: $0, direction: .upgrade, sql: $0.upgrade) },
             fromHeads: heads(ofApplied: applied), toHeads: heads(ofApplied: state), resultingState: state)
     }
 
@@ -79,16 +79,17 @@ extension RevisionGraph {
     ///   remove has no downgrade section.
     public func downgradePlan(applied: Set<String>, to target: Target) throws -> Plan {
         let ids = try downgradeSteps(applied: applied, to: target)
-        if let irreversible = ids.first(where: { !self[$0].isReversible }) {
-            let revision = self[irreversible]
+        // The step ids come from this graph, so `revisions(_:)` leaves none out.
+        let removed = revisions(ids)
+        if let revision = removed.first(where: { !$0.isReversible }) {
             throw PlanRefusal(
-                "revision '\(irreversible)' has no '-- +downgrade' section, so it is irreversible and the downgrade to '\(target)' is refused; nothing was run",
-                revision: irreversible, location: SourceLocation(file: revision.path))
+                "revision '\(revision.id)' has no '-- +downgrade' section, so it is irreversible and the downgrade to '\(target)' is refused; nothing was run",
+                revision: revision.id, location: SourceLocation(file: revision.path))
         }
         let state = applied.subtracting(ids)
         return Plan(
             operation: .downgrade,
-            steps: ids.map { Plan.Step(revision: self[$0], direction: .downgrade, sql: self[$0].downgrade) },
+            steps: removed.map { Plan.Step(revision: $0, direction: .downgrade, sql: $0.downgrade) },
             fromHeads: heads(ofApplied: applied), toHeads: heads(ofApplied: state), resultingState: state)
     }
 
@@ -101,8 +102,8 @@ extension RevisionGraph {
         let removed = order.reversed().filter { start.contains($0) && !state.contains($0) }
         let added = order.filter { state.contains($0) && !start.contains($0) }
         let steps =
-            removed.map { Plan.Step(revision: self[$0], direction: .downgrade, sql: nil) }
-            + added.map { Plan.Step(revision: self[$0], direction: .upgrade, sql: nil) }
+            revisions(removed).map { Plan.Step(revision: $0, direction: .downgrade, sql: nil) }
+            + revisions(added).map { Plan.Step(revision: $0, direction: .upgrade, sql: nil) }
         return Plan(
             operation: .stamp, steps: steps, fromHeads: heads(ofApplied: applied), toHeads: heads(ofApplied: state),
             resultingState: state)

@@ -114,17 +114,19 @@ public struct TimeoutValue: Sendable, Hashable, CustomStringConvertible {
     public init(milliseconds: Int) { self.milliseconds = milliseconds }
 
     /// Parses `500ms`, `10s`, `5m`, `1h`, `1d` or a bare number of seconds; nil when malformed.
+    /// The number is plain decimal (digits and at most one '.') right against its unit: no sign,
+    /// exponent, hexadecimal (`0x10s`) or inner space (`5 s`); space around the whole is ignored.
     public init?(parsing text: String) {
         let t = text.trimmingCharacters(in: .whitespaces).lowercased()
         let units: [(String, Double)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
-        for (suffix, factor) in units where t.hasSuffix(suffix) {
-            let number = t.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)
-            guard let value = Double(number), value >= 0, value.isFinite, value * factor < 1e15 else { return nil }
-            self.milliseconds = Int((value * factor).rounded())
-            return
-        }
-        guard let value = Double(t), value >= 0, value.isFinite, value < 1e12 else { return nil }
-        self.milliseconds = Int((value * 1000).rounded())
+        let unit = units.first { t.hasSuffix($0.0) }
+        let number = t.dropLast(unit?.0.count ?? 0)
+        let digits = number.utf8.filter { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }.count
+        let points = number.utf8.filter { $0 == UInt8(ascii: ".") }.count
+        guard digits > 0, digits + points == number.utf8.count, points <= 1, let value = Double(number) else { return nil }
+        let factor = unit?.1 ?? 1000
+        guard value.isFinite, value * factor < 1e15 else { return nil }
+        self.milliseconds = Int((value * factor).rounded())
     }
 
     /// Seconds as a Double.

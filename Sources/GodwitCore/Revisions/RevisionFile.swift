@@ -1,20 +1,5 @@
 import Foundation
 
-/// An error in a revision file, with the line it is on.
-public struct RevisionFileError: GodwitError {
-    /// Where the problem is.
-    public var location: SourceLocation?
-    /// What is wrong and what to do.
-    public var message: String
-    public var exitCode: ExitStatus { .usage }
-
-    /// Creates an error at `file:line`.
-    public init(file: String, line: Int?, _ message: String) {
-        self.location = SourceLocation(file: file, line: line)
-        self.message = message
-    }
-}
-
 /// Reads and writes revision files (SPEC §3): the header comment block and the
 /// `-- +upgrade` / `-- +downgrade` sections.
 public enum RevisionFile {
@@ -32,13 +17,19 @@ public enum RevisionFile {
     /// - Parameters:
     ///   - text: the file's contents.
     ///   - path: the file's path relative to the project root, for error messages.
-    /// - Throws: `RevisionFileError` naming the line of a bad header, a missing or repeated marker.
+    /// - Throws: `RevisionFileError` naming the line of a bad header, a missing or repeated marker,
+    ///   and the line and column of a NUL or another control character (tab, CR and LF aside).
     public static func parse(_ text: String, path: String) throws -> Revision {
         let normalized = Checksum.normalizingLineEndings(text)
-        let checksum = Checksum.sha256(normalized)
         // The file is read by bytes where it is ASCII, which is what the Characters would give
         // (see `Line`), and by Characters and Unicode scalars where it is not.
         let bytes = Array(normalized.utf8)
+        // A NUL would end the SQL where a C API reads it, silently: no control characters at all.
+        // Normalising line endings moved no byte within its line, so the column is the file's.
+        if TextFault.hasControlCharacter(bytes), let fault = TextFault(firstIn: bytes) {
+            throw RevisionFileError(fault, file: path)
+        }
+        let checksum = Checksum.sha256(normalized)
         var lines: [Range<Int>] = []
         var lineStart = 0
         for offset in bytes.indices where bytes[offset] == 10 {
@@ -46,7 +37,7 @@ public enum RevisionFile {
             lineStart = offset + 1
         }
         lines.append(lineStart..<bytes.count)
-        if lines.last!.isEmpty { lines.removeLast() }
+        if lines.last?.isEmpty == true { lines.removeLast() }
         let utf8 = normalized.utf8
         func slice(_ range: Range<Int>) -> Substring {
             normalized[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(utf8.startIndex, offsetBy: range.upperBound)]
@@ -68,37 +59,25 @@ public enum RevisionFile {
                 upgradeMarkerIndex = index
                 break header
             case .downgradeMarker:
-                throw RevisionFileError(
-                    file: path, line: lineNumber,
-                    "'-- +downgrade' comes before '-- +upgrade'; put the upgrade section first")
+                throw RevisionFileError(.downgradeBeforeUpgrade, file: path, line: lineNumber)
             case .blank:
                 index += 1
                 continue
             case .other:
-                throw RevisionFileError(
-                    file: path, line: lineNumber,
-                    "SQL before the '-- +upgrade' marker; put the statements of the upgrade below a line '-- +upgrade'")
+                throw RevisionFileError(.sqlBeforeUpgrade, file: path, line: lineNumber)
             case .comment(let text):
                 comment = text
             }
             if let near = nearMissKey(comment) {
-                throw RevisionFileError(
-                    file: path, line: lineNumber, "unknown header key '\(near.0)'; did you mean '\(near.1)'?")
+                throw RevisionFileError(.unknownKey(near.0, suggestion: near.1), file: path, line: lineNumber)
             }
             if let (key, value) = headerEntry(comment) {
                 guard headerKeys.contains(key) else {
-                    var message = "unknown header key '\(key)'"
-                    if let suggestion = closestMatch(to: key, in: headerKeys) {
-                        message += "; did you mean '\(suggestion)'?"
-                    } else {
-                        message += "; valid keys are \(headerKeys.joined(separator: ", "))"
-                    }
-                    throw RevisionFileError(file: path, line: lineNumber, message)
-                }
-                if headerLines[key] != nil {
                     throw RevisionFileError(
-                        file: path, line: lineNumber,
-                        "header key '\(key)' is given twice (first on line \(headerLines[key]!))")
+                        .unknownKey(key, suggestion: closestMatch(to: key, in: headerKeys)), file: path, line: lineNumber)
+                }
+                if let firstLine = headerLines[key] {
+                    throw RevisionFileError(.duplicateKey(key, firstLine: firstLine), file: path, line: lineNumber)
                 }
                 values[key] = value
                 headerLines[key] = lineNumber
@@ -106,20 +85,16 @@ public enum RevisionFile {
             index += 1
         }
         guard let upgradeStart = upgradeMarkerIndex else {
-            throw RevisionFileError(
-                file: path, line: lines.isEmpty ? 1 : lines.count,
-                "no '-- +upgrade' marker; a revision file needs a line '-- +upgrade' before its SQL")
+            throw RevisionFileError(.missingUpgradeMarker, file: path, line: lines.isEmpty ? 1 : lines.count)
         }
         for scan in (upgradeStart + 1)..<max(lines.count, upgradeStart + 1) {
             let line = kind(ofLine: scan)
             if case .upgradeMarker = line {
-                throw RevisionFileError(
-                    file: path, line: scan + 1, "a second '-- +upgrade' marker (the first is on line \(upgradeStart + 1))")
+                throw RevisionFileError(.repeatedUpgradeMarker(firstLine: upgradeStart + 1), file: path, line: scan + 1)
             }
             if case .downgradeMarker = line {
                 if let first = downgradeMarkerIndex {
-                    throw RevisionFileError(
-                        file: path, line: scan + 1, "a second '-- +downgrade' marker (the first is on line \(first + 1))")
+                    throw RevisionFileError(.repeatedDowngradeMarker(firstLine: first + 1), file: path, line: scan + 1)
                 }
                 downgradeMarkerIndex = scan
             }
@@ -136,25 +111,25 @@ public enum RevisionFile {
         let upgrade = section(from: upgradeStart + 1, to: upgradeEnd)
         let downgrade = downgradeMarkerIndex.map { section(from: $0 + 1, to: lines.count) }
 
-        func fail(_ key: String, _ message: String) -> RevisionFileError {
-            RevisionFileError(file: path, line: headerLines[key] ?? 1, message)
+        /// The error at the line of header key `key` (line 1 when the key is absent).
+        func fail(_ key: String, _ code: RevisionFileError.Code) -> RevisionFileError {
+            RevisionFileError(code, file: path, line: headerLines[key] ?? 1)
         }
         guard let id = values["revision"], !id.isEmpty else {
-            throw RevisionFileError(
-                file: path, line: headerLines["revision"] ?? 1,
-                "missing '-- revision: <id>' in the header")
+            throw fail("revision", .missingRevision)
         }
         guard isValidID(id) else {
-            throw fail("revision", "revision id '\(id)' may only hold letters, digits and '_'")
+            throw fail("revision", .invalidID(id))
+        }
+        guard !reservedIDs.contains(id) else {
+            throw fail("revision", .reservedID(id))
         }
         guard let downText = values["down_revision"] else {
-            throw RevisionFileError(
-                file: path, line: headerLines["revision"] ?? 1,
-                "missing '-- down_revision:' in the header; leave it empty for a base revision")
+            throw fail("revision", .missingDownRevision)
         }
         let downRevisions = try idList(downText, key: "down_revision", fail: fail)
         if downRevisions.contains(id) {
-            throw fail("down_revision", "revision '\(id)' names itself as its down_revision")
+            throw fail("down_revision", .selfParent(id))
         }
         let dependsOn = try idList(values["depends_on"] ?? "", key: "depends_on", fail: fail)
         let labels = try idList(values["branch_labels"] ?? "", key: "branch_labels", fail: fail)
@@ -163,21 +138,19 @@ public enum RevisionFile {
             switch text.lowercased() {
             case "true", "yes": transactional = true
             case "false", "no": transactional = false
-            default: throw fail("transactional", "transactional must be 'true' or 'false', not '\(text)'")
+            default: throw fail("transactional", .invalidTransactional(text))
             }
         }
         func timeout(_ key: String) throws -> TimeoutValue? {
             guard let text = values[key] else { return nil }
             guard let value = TimeoutValue(parsing: text) else {
-                throw fail(key, "\(key) '\(text)' is not a duration; write e.g. 500ms, 2s, 5m or 1h")
+                throw fail(key, .invalidDuration(key: key, text: text))
             }
             return value
         }
         let fileName = path.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(path[path.utf8.index(after: $0)...]) } ?? path
         if fileName != "\(id).sql" && !fileName.hasPrefix("\(id)_") {
-            throw fail(
-                "revision",
-                "file name '\(fileName)' does not match revision '\(id)'; name it '\(id)_<slug>.sql'")
+            throw fail("revision", .fileNameMismatch(fileName: fileName, id: id))
         }
         return Revision(
             id: id, downRevisions: downRevisions, dependsOn: dependsOn, branchLabels: labels,
@@ -332,13 +305,16 @@ public enum RevisionFile {
         return Substring(scalars[start..<end])
     }
 
+    /// The words of the target syntax, which no revision id may be (SPEC §5).
+    public static let reservedIDs: Set<String> = ["base", "head", "heads"]
+
     /// True for `[A-Za-z0-9_]+`.
     public static func isValidID(_ id: String) -> Bool {
         !id.isEmpty && id.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 95 }
     }
 
     static func idList(
-        _ text: String, key: String, fail: (String, String) -> RevisionFileError
+        _ text: String, key: String, fail: (String, RevisionFileError.Code) -> RevisionFileError
     ) throws -> [String] {
         let items: [String]
         let bytes = Array(text.utf8)
@@ -348,7 +324,9 @@ public enum RevisionFile {
             var parts: [String] = []
             var start = 0
             for offset in 0...bytes.count where offset == bytes.count || bytes[offset] == UInt8(ascii: ",") {
-                parts.append(String(decoding: bytes[trimmingASCIIWhitespace(start..<offset, in: bytes)!], as: UTF8.self))
+                // Of ASCII bytes, trimming always answers; the fallback only keeps this total.
+                let item = trimmingASCIIWhitespace(start..<offset, in: bytes) ?? start..<offset
+                parts.append(String(decoding: bytes[item], as: UTF8.self))
                 start = offset + 1
             }
             items = parts
@@ -359,11 +337,11 @@ public enum RevisionFile {
         var seen = Set<String>()
         var result: [String] = []
         for item in items {
-            if item.isEmpty { throw fail(key, "\(key) has an empty item in '\(text)'") }
+            if item.isEmpty { throw fail(key, .emptyListItem(key: key, list: text)) }
             guard isValidID(item) else {
-                throw fail(key, "\(key) item '\(item)' may only hold letters, digits and '_'")
+                throw fail(key, .invalidListItem(key: key, item: item))
             }
-            guard seen.insert(item).inserted else { throw fail(key, "\(key) names '\(item)' twice") }
+            guard seen.insert(item).inserted else { throw fail(key, .repeatedListItem(key: key, item: item)) }
             result.append(item)
         }
         return result

@@ -1,23 +1,5 @@
 import Foundation
 
-/// An error in the revision graph or in resolving a target against it.
-public struct GraphError: GodwitError {
-    /// What is wrong and what to do.
-    public var message: String
-    /// The file and line the problem is at, when it is in a file.
-    public var location: SourceLocation?
-    /// The revision the problem is about.
-    public var revision: String?
-    public var exitCode: ExitStatus { .usage }
-
-    /// Creates an error.
-    public init(_ message: String, location: SourceLocation? = nil, revision: String? = nil) {
-        self.message = message
-        self.location = location
-        self.revision = revision
-    }
-}
-
 /// The revisions of a project as a graph with Alembic's semantics: parents (`down_revision`),
 /// dependencies (`depends_on`), heads, bases, branch points, merges and branch labels.
 ///
@@ -50,7 +32,7 @@ public struct RevisionGraph: Sendable {
         for revision in revisions {
             if let other = byID[revision.id] {
                 throw GraphError(
-                    "revision '\(revision.id)' is defined twice, here and in \(other.path)",
+                    .duplicateRevision(revision.id, otherPath: other.path),
                     location: SourceLocation(file: revision.path, line: revision.headerLines["revision"]),
                     revision: revision.id)
             }
@@ -63,7 +45,7 @@ public struct RevisionGraph: Sendable {
             for parent in revision.downRevisions {
                 guard byID[parent] != nil else {
                     throw GraphError(
-                        "down_revision '\(parent)' of revision '\(revision.id)' is not a revision of this project",
+                        .unknownDownRevision(parent, of: revision.id),
                         location: SourceLocation(file: revision.path, line: revision.headerLines["down_revision"]),
                         revision: revision.id)
                 }
@@ -72,7 +54,7 @@ public struct RevisionGraph: Sendable {
             for dependency in revision.dependsOn {
                 guard byID[dependency] != nil else {
                     throw GraphError(
-                        "depends_on '\(dependency)' of revision '\(revision.id)' is not a revision of this project",
+                        .unknownDependency(dependency, of: revision.id),
                         location: SourceLocation(file: revision.path, line: revision.headerLines["depends_on"]),
                         revision: revision.id)
                 }
@@ -81,21 +63,21 @@ public struct RevisionGraph: Sendable {
             for label in revision.branchLabels {
                 if let other = labels[label] {
                     throw GraphError(
-                        "branch label '\(label)' is already used by revision '\(other)'",
+                        .branchLabelTaken(label, owner: other),
                         location: SourceLocation(file: revision.path, line: revision.headerLines["branch_labels"]),
                         revision: revision.id)
                 }
                 if byID[label] != nil && label != revision.id {
                     throw GraphError(
-                        "branch label '\(label)' is also a revision id; choose another label",
+                        .branchLabelIsRevision(label),
                         location: SourceLocation(file: revision.path, line: revision.headerLines["branch_labels"]),
                         revision: revision.id)
                 }
                 labels[label] = revision.id
             }
         }
-        for key in children.keys { children[key]!.sort() }
-        for key in dependents.keys { dependents[key]!.sort() }
+        children = children.mapValues { $0.sorted() }
+        dependents = dependents.mapValues { $0.sorted() }
 
         let sortedIDs = byID.keys.sorted()
         let headSet = sortedIDs.filter { children[$0] == nil }
@@ -111,7 +93,7 @@ public struct RevisionGraph: Sendable {
         self.dependents = dependents
         self.labels = labels
         self.heads = order.filter { children[$0] == nil }
-        self.bases = order.filter { byID[$0]!.downRevisions.isEmpty }
+        self.bases = order.filter { byID[$0]?.downRevisions.isEmpty ?? false }
     }
 
     /// Builds a graph from short lines, for tests and examples:
@@ -146,28 +128,30 @@ public struct RevisionGraph: Sendable {
         state.reserveCapacity(revisions.count)
         var order: [String] = []
         order.reserveCapacity(revisions.count)
-        var stack: [(id: String, edges: [String], next: Int)] = []
+        // Each entry holds its revision: the ids on the stack are known to be in `revisions`.
+        var stack: [(revision: Revision, edges: [String], next: Int)] = []
         for start in starts where state[start] == nil {
-            let revision = revisions[start]!
+            // Every start and every edge names a revision: `init` checked them before this walk.
+            guard let revision = revisions[start] else { continue }
             state[start] = 1
-            stack.append((start, revision.downRevisions + revision.dependsOn, 0))
-            while !stack.isEmpty {
-                let top = stack.count - 1
+            stack.append((revision, revision.downRevisions + revision.dependsOn, 0))
+            while let top = stack.indices.last {
                 if stack[top].next < stack[top].edges.count {
                     let edge = stack[top].edges[stack[top].next]
                     stack[top].next += 1
                     switch state[edge] {
                     case nil:
-                        let parent = revisions[edge]!
+                        guard let parent = revisions[edge] else { continue }
                         state[edge] = 1
-                        stack.append((edge, parent.downRevisions + parent.dependsOn, 0))
+                        stack.append((parent, parent.downRevisions + parent.dependsOn, 0))
                     case 1:
-                        let ids = stack.map(\.id)
-                        let cycle = Array(ids[ids.lastIndex(of: edge)!...]) + [edge]
-                        let revision = revisions[stack[top].id]!
+                        // `edge` is being visited, so it is on the stack: the cycle runs from there.
+                        let ids = stack.map(\.revision.id)
+                        let cycle = Array(ids[(ids.lastIndex(of: edge) ?? 0)...]) + [edge]
+                        let revision = stack[top].revision
                         let key = stack[top].next - 1 < revision.downRevisions.count ? "down_revision" : "depends_on"
                         throw GraphError(
-                            "the revisions form a cycle: \(cycle.map { "'\($0)'" }.joined(separator: " -> ")); a revision cannot descend from itself",
+                            .cycle(cycle),
                             location: SourceLocation(file: revision.path, line: revision.headerLines[key]),
                             revision: revision.id)
                     default:
@@ -175,15 +159,16 @@ public struct RevisionGraph: Sendable {
                     }
                 } else {
                     let done = stack.removeLast()
-                    state[done.id] = 2
-                    order.append(done.id)
+                    state[done.revision.id] = 2
+                    order.append(done.revision.id)
                 }
             }
         }
         return order
     }
 
-    /// Loads every `*.sql` file of `directory` as a revision and builds the graph.
+    /// Loads every `*.sql` file of `directory` as a revision and builds the graph. Dot-files
+    /// (`.#x.sql`, an editor's lock link; `.x.sql`, a hidden copy) are not revisions, as in Alembic.
     /// - Parameters:
     ///   - directory: the versions folder.
     ///   - root: the project root, so that paths in messages are relative to it.
@@ -194,26 +179,27 @@ public struct RevisionGraph: Sendable {
         let relativeFolder = relativePath(of: directory, to: root)
         guard manager.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw GraphError(
-                "the versions folder '\(relativeFolder)' does not exist; create it or set 'versions:' in environments/environments.yaml",
+                .missingVersionsFolder(relativeFolder),
                 location: SourceLocation(file: "environments/environments.yaml"))
         }
         let folderPath = directory.path
-        let names = try manager.contentsOfDirectory(atPath: folderPath).filter { $0.hasSuffix(".sql") }.sorted()
+        let names = try manager.contentsOfDirectory(atPath: folderPath).filter { $0.hasSuffix(".sql") && !$0.hasPrefix(".") }.sorted()
         @Sendable func load(_ name: String) throws -> Revision {
             let path = relativeFolder.isEmpty ? name : "\(relativeFolder)/\(name)"
             // Plain string paths: URL.appendingPathComponent cost more than parsing the file.
             guard let data = FileManager.default.contents(atPath: folderPath.hasSuffix("/") ? folderPath + name : folderPath + "/" + name) else {
-                throw RevisionFileError(file: path, line: nil, "cannot read the file")
+                throw RevisionFileError(.unreadable, file: path, line: nil)
             }
             guard let text = String(data: data, encoding: .utf8) else {
-                throw RevisionFileError(file: path, line: nil, "the file is not valid UTF-8")
+                guard let fault = TextFault(firstIn: data) else { throw RevisionFileError(.invalidUTF8(nil), file: path, line: nil) }
+                throw RevisionFileError(fault, file: path)
             }
             return try RevisionFile.parse(text, path: path)
         }
         // Read and parsed on every core (the kernel's side of reading a file costs about what
         // parsing it does); the first bad file in name order is the error, as one by one.
         let workers = names.count < 256 ? 1 : min(ProcessInfo.processInfo.activeProcessorCount, 8)
-        let results = LoadResults(count: names.count)
+        let results = LoadResults(paths: names.map { relativeFolder.isEmpty ? $0 : "\(relativeFolder)/\($0)" })
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             for index in stride(from: worker, to: names.count, by: workers) {
                 results.set(index, Result { try load(names[index]) })
@@ -225,10 +211,11 @@ public struct RevisionGraph: Sendable {
 
     /// What the workers of `load` read, each slot written by one of them.
     final class LoadResults: @unchecked Sendable {
-        private var slots: [Result<Revision, any Error>?]
+        private var slots: [Result<Revision, any Error>]
         private let lock = NSLock()
 
-        init(count: Int) { slots = Array(repeating: nil, count: count) }
+        /// Every slot starts as "cannot read" its file, so that none is ever empty.
+        init(paths: [String]) { slots = paths.map { .failure(RevisionFileError(.unreadable, file: $0, line: nil)) } }
 
         func set(_ index: Int, _ result: Result<Revision, any Error>) {
             lock.lock()
@@ -236,7 +223,7 @@ public struct RevisionGraph: Sendable {
             lock.unlock()
         }
 
-        var values: [Result<Revision, any Error>] { slots.map { $0! } }
+        var values: [Result<Revision, any Error>] { slots }
     }
 
     /// `url`'s path relative to `root` when inside it, else the absolute path.
@@ -250,12 +237,17 @@ public struct RevisionGraph: Sendable {
 
     // MARK: - Looking things up
 
-    /// The revision with `id`; crashes on an unknown id, so only use ids from this graph.
-    public subscript(id: String) -> Revision { revisions[id]! }
+    /// The revision with `id`, or nil when the graph has no such revision.
+    public subscript(id: String) -> Revision? { revisions[id] }
 
-    /// The parents and dependencies of `id`.
+    /// The revisions with `ids`, in that order; ids the graph does not have are left out.
+    public func revisions(_ ids: some Sequence<String>) -> [Revision] {
+        ids.compactMap { revisions[$0] }
+    }
+
+    /// The parents and dependencies of `id`; none for an id the graph does not have.
     public func requirements(of id: String) -> [String] {
-        let revision = revisions[id]!
+        guard let revision = revisions[id] else { return [] }
         return revision.downRevisions + revision.dependsOn
     }
 
@@ -283,13 +275,9 @@ public struct RevisionGraph: Sendable {
         let matches = order.filter { $0.hasPrefix(name) }
         if matches.count == 1 { return matches[0] }
         if matches.isEmpty {
-            throw GraphError(
-                "no revision '\(name)': no id starts with it and no branch label has that name; 'godwit history' lists them",
-                revision: name)
+            throw GraphError(.unknownRevision(name), revision: name)
         }
-        throw GraphError(
-            "'\(name)' is ambiguous: it is a prefix of \(matches.count) revisions (\(matches.sorted().joined(separator: ", "))); give more characters",
-            revision: name)
+        throw GraphError(.ambiguousPrefix(name, matches: matches.sorted()), revision: name)
     }
 
     /// Every ancestor and dependency of `ids`, transitively, including `ids`.

@@ -20,7 +20,7 @@ public enum Target: Sendable, Hashable, CustomStringConvertible {
     public init(parsing text: String) throws {
         let t = text.trimmingCharacters(in: .whitespaces)
         switch t {
-        case "": throw GraphError("an empty target; give 'head', 'heads', 'base', a revision, 'LABEL@head', '+N' or '-N'")
+        case "": throw GraphError(.emptyTarget)
         case "head": self = .head; return
         case "heads": self = .heads; return
         case "base": self = .base; return
@@ -28,7 +28,7 @@ public enum Target: Sendable, Hashable, CustomStringConvertible {
         }
         if t.hasSuffix("@head") {
             let label = String(t.dropLast(5))
-            guard RevisionFile.isValidID(label) else { throw GraphError("'\(t)' is not a valid target: '\(label)' is not a branch label") }
+            guard RevisionFile.isValidID(label) else { throw GraphError(.invalidBranchHeadTarget(t, label: label)) }
             self = .branchHead(label)
             return
         }
@@ -36,21 +36,21 @@ public enum Target: Sendable, Hashable, CustomStringConvertible {
             let base = String(t[..<signIndex])
             let number = t[t.index(after: signIndex)...]
             guard let count = Int(number), count > 0 else {
-                throw GraphError("'\(t)' is not a valid relative target; write '+N', '-N', 'REV+N' or 'REV-N' with N ≥ 1")
+                throw GraphError(.invalidRelativeTarget(t))
             }
             let steps = t[signIndex] == "+" ? count : -count
             if base.isEmpty {
                 self = .relative(from: nil, steps: steps)
             } else {
                 guard base == "head" || RevisionFile.isValidID(base.hasSuffix("@head") ? String(base.dropLast(5)) : base) else {
-                    throw GraphError("'\(t)' is not a valid target: '\(base)' is not a revision")
+                    throw GraphError(.invalidRelativeBase(t, base: base))
                 }
                 self = .relative(from: base, steps: steps)
             }
             return
         }
         guard RevisionFile.isValidID(t) else {
-            throw GraphError("'\(t)' is not a valid target; give 'head', 'heads', 'base', a revision, 'LABEL@head', '+N' or '-N'")
+            throw GraphError(.invalidTarget(t))
         }
         self = .revision(t)
     }
@@ -79,9 +79,7 @@ extension RevisionGraph {
     /// - Throws: `GraphError` listing the heads when there are several, or when the graph is empty.
     public func singleHead() throws -> String {
         guard heads.count == 1 else {
-            if heads.isEmpty { throw GraphError("there are no revisions yet; create one with 'godwit revision -m MESSAGE'") }
-            throw GraphError(
-                "the graph has \(heads.count) heads (\(heads.joined(separator: ", "))); name one, use 'heads' for all of them or 'LABEL@head', or join them with 'godwit merge -m MESSAGE heads'")
+            throw GraphError(heads.isEmpty ? .noRevisions : .multipleHeads(heads))
         }
         return heads[0]
     }
@@ -93,13 +91,11 @@ extension RevisionGraph {
         if name.hasSuffix("@head") {
             let label = String(name.dropLast(5))
             guard let labeled = labels[label] else {
-                throw GraphError(
-                    "no branch label '\(label)'\(labels.isEmpty ? "" : "; labels are \(labels.keys.sorted().joined(separator: ", "))")")
+                throw GraphError(.unknownBranchLabel(label, labels: labels.keys.sorted()))
             }
             let branchHeads = heads(above: labeled)
             guard branchHeads.count == 1 else {
-                throw GraphError(
-                    "branch '\(label)' has \(branchHeads.count) heads (\(branchHeads.joined(separator: ", "))); name one of them")
+                throw GraphError(.multipleBranchHeads(label: label, heads: branchHeads))
             }
             return branchHeads[0]
         }
@@ -110,8 +106,7 @@ extension RevisionGraph {
     func currentHeadForWalk(_ applied: Set<String>, _ text: String) throws -> String? {
         let current = heads(ofApplied: applied)
         guard current.count <= 1 else {
-            throw GraphError(
-                "'\(text)' is ambiguous: the environment has \(current.count) heads (\(current.joined(separator: ", "))); write 'REV\(text)' with one of them")
+            throw GraphError(.ambiguousCurrentHead(target: text, heads: current))
         }
         return current.first
     }
@@ -127,27 +122,25 @@ extension RevisionGraph {
                 case .revision(let id): candidates = children[id] ?? []
                 }
                 if candidates.isEmpty {
-                    throw GraphError("'\(text)' goes past the head: only \(taken) step\(taken == 1 ? "" : "s") up are possible")
+                    throw GraphError(.pastHead(target: text, possible: taken))
                 }
                 if candidates.count > 1 {
-                    throw GraphError(
-                        "'\(text)' is ambiguous: the graph branches into \(candidates.joined(separator: ", ")); name the revision or write 'REV+N' from one of them")
+                    throw GraphError(.ambiguousBranch(target: text, children: candidates))
                 }
                 current = .revision(candidates[0])
             } else {
                 guard case .revision(let id) = current else {
-                    throw GraphError("'\(text)' goes below base: only \(taken) step\(taken == 1 ? "" : "s") down are possible")
+                    throw GraphError(.belowBase(target: text, possible: taken))
                 }
-                let parents = self[id].downRevisions
+                let parents = self[id]?.downRevisions ?? []
                 if parents.count > 1 {
-                    throw GraphError(
-                        "'\(text)' is ambiguous: '\(id)' is a merge of \(parents.joined(separator: ", ")); name the revision or write 'REV-N' from one of them")
+                    throw GraphError(.ambiguousMerge(target: text, revision: id, parents: parents))
                 }
                 current = parents.isEmpty ? .belowBase(id) : .revision(parents[0])
             }
         }
         if case .belowBase(let root) = current, root.isEmpty {
-            throw GraphError("'\(text)' names no revision")
+            throw GraphError(.namesNoRevision(target: text))
         }
         return current
     }
@@ -156,7 +149,7 @@ extension RevisionGraph {
     func resolveRelative(from: String?, steps: Int, applied: Set<String>, text: String) throws -> WalkEnd {
         let start = try from.map { try resolveSingle($0) } ?? currentHeadForWalk(applied, text)
         if start == nil && steps < 0 {
-            throw GraphError("'\(text)' goes below base: nothing is applied")
+            throw GraphError(.nothingApplied(target: text))
         }
         return try walk(from: start, steps: steps, text: text)
     }
@@ -176,11 +169,11 @@ extension RevisionGraph {
             switch try resolveRelative(from: from, steps: steps, applied: applied, text: target.description) {
             case .revision(let id):
                 if steps < 0 && from == nil {
-                    throw GraphError("'\(target)' lies below the current head; use 'godwit downgrade \(target)'")
+                    throw GraphError(.upgradeBelowCurrentHead(target: target.description))
                 }
                 tips = [id]
             case .belowBase:
-                throw GraphError("'\(target)' lies below base; use 'godwit downgrade \(target)'")
+                throw GraphError(.upgradeBelowBase(target: target.description))
             }
         }
         let needed = ancestry(of: tips).subtracting(applied)
@@ -193,8 +186,7 @@ extension RevisionGraph {
         let remove: Set<String>
         func keeping(_ id: String) throws -> Set<String> {
             guard applied.contains(id) else {
-                throw GraphError(
-                    "revision '\(id)' is not applied, so there is nothing to go back to; 'godwit current' shows what is", revision: id)
+                throw GraphError(.notApplied(id), revision: id)
             }
             // What stands above `id` on its lines: its children and everything above them.
             // Revisions that merely depend on `id` stay, as in Alembic.
@@ -211,7 +203,7 @@ extension RevisionGraph {
             remove = Set(applied.filter { revisions[$0] != nil && !keep.contains($0) })
         case .relative(let from, let steps):
             if from == nil && steps > 0 {
-                throw GraphError("'\(target)' lies above the current head; use 'godwit upgrade \(target)'")
+                throw GraphError(.downgradeAboveCurrentHead(target: target.description))
             }
             switch try resolveRelative(from: from, steps: steps, applied: applied, text: target.description) {
             case .revision(let id): remove = try keeping(id)

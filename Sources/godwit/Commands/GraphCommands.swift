@@ -9,7 +9,7 @@ extension GodwitCommand {
 
         func run(in workspace: Workspace, console: Console) throws {
             let graph = try workspace.graph()
-            let revisions = graph.heads.map { graph[$0] }
+            let revisions = graph.revisions(graph.heads)
             if console.isJSON { return console.json(.array(revisions.map(summary))) }
             if revisions.isEmpty { console.out("no revisions yet") }
             for revision in revisions { console.out(line(revision, graph: graph, console: console)) }
@@ -22,13 +22,13 @@ extension GodwitCommand {
 
         func run(in workspace: Workspace, console: Console) throws {
             let graph = try workspace.graph()
-            let revisions = graph.branchPoints.map { graph[$0] }
+            let revisions = graph.revisions(graph.branchPoints)
             if console.isJSON { return console.json(.array(revisions.map(summary))) }
             if revisions.isEmpty { console.out("no branch points") }
             for revision in revisions {
                 console.out(line(revision, graph: graph, console: console))
-                for child in graph.children[revision.id] ?? [] {
-                    console.out("    -> \(child) \(graph[child].message)")
+                for child in graph.revisions(graph.children[revision.id] ?? []) {
+                    console.out("    -> \(child.id) \(child.message)")
                 }
             }
         }
@@ -58,8 +58,8 @@ extension GodwitCommand {
                 }
             }
             if console.isJSON {
-                return console.json(.array(ids.map { id in
-                    let revision = graph[id]
+                return console.json(.array(graph.revisions(ids).map { revision in
+                    let id = revision.id
                     return .object([
                         "revision": .string(id), "down_revisions": .strings(revision.downRevisions),
                         "message": .string(revision.message), "create_date": .optional(revision.createDate),
@@ -72,8 +72,7 @@ extension GodwitCommand {
             // One write for the whole history, not one per line.
             var lines: [String] = []
             lines.reserveCapacity(ids.count)
-            for id in ids {
-                let revision = graph[id]
+            for revision in graph.revisions(ids) {
                 lines.append(line(revision, graph: graph, console: console))
                 if global.verbose {
                     lines.append("    path: \(revision.path)")
@@ -94,7 +93,7 @@ extension GodwitCommand {
 
         func run(in workspace: Workspace, console: Console) throws {
             let graph = try workspace.graph()
-            let r = graph[try graph.resolveSingle(revision)]
+            guard let r = graph[try graph.resolveSingle(revision)] else { return }
             if console.isJSON {
                 guard case .object(var members) = summary(r) else { return }
                 let extra: [String: JSONValue] = [

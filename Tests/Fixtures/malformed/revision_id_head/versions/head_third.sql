@@ -1,0 +1,6 @@
+-- revision: head
+-- down_revision: bbbbbbbbbbbb
+-- message: third
+
+-- +upgrade
+SELECT 1;
