@@ -33,13 +33,23 @@ public struct PostgresLinter: Linter {
         self.serverMajorVersion = serverMajorVersion
     }
 
-    /// The findings of one section of `revision`, in the order of its statements.
+    /// The findings of one section of `revision`, in the order of its statements, linted on its
+    /// own against a busy database.
     /// - Throws: `ContextualError` (exit 2) at `path:line` when a PostgreSQL section cannot be
     ///   split into statements (an unterminated quote, comment or dollar quote). A SQLite section
     ///   that PostgreSQL's scanner cannot split has no findings instead.
     public func lint(_ sql: SQLSection, revision: Revision) throws -> [LintFinding] {
+        var context = LintContext()
+        return try lint(sql, revision: revision, context: &context)
+    }
+
+    /// The findings of one section of `revision` as a step of a plan: the tables `context` lists
+    /// are new (no lock or drop rule fires on them), and so is a table `CREATE TABLE IF NOT EXISTS`
+    /// creates on a fresh database; the tables the section creates are added to `context`.
+    /// - Throws: what `lint(_:revision:)` throws.
+    public func lint(_ sql: SQLSection, revision: Revision, context: inout LintContext) throws -> [LintFinding] {
         let lines = LineIndex(sql.sql)
-        let statements: [(sql: String, offset: Int)]
+        var statements: [(sql: String, offset: Int)]
         do {
             statements = try PostgresStatementSplitter.split(sql.sql)
         } catch let error as DatabaseError {
@@ -50,23 +60,24 @@ public struct PostgresLinter: Linter {
                 location: SourceLocation(file: revision.path, line: sql.line + lines.line(atUTF8Offset: error.position ?? 0)),
                 revision: revision.id)
         }
+        if dialect == .sqlite { statements = Self.joiningTriggerBodies(statements) }
         let spans = statements.map { $0.offset..<($0.offset + $0.sql.utf8.count) }
         let directives = Self.ignoreDirectives(in: sql.sql, statements: spans, lines: lines)
         let trees = statements.map { Self.parseTrees($0.sql) ?? [] }
-        var pass = LintPass(
-            isTransactional: revision.isTransactional, serverMajorVersion: serverMajorVersion,
-            views: trees.joined().compactMap { tree in tree["ViewStmt"].flatMap { TableName(rangeVar: $0["view"]) } })
+        var state = LintState(isTransactional: revision.isTransactional, serverMajorVersion: serverMajorVersion, context: context, trees: trees)
         var findings: [LintFinding] = []
         for (index, statement) in statements.enumerated() {
             let line = sql.line + lines.line(atUTF8Offset: statement.offset)
+            state.statementIndex = index
             for tree in trees[index] {
-                for flag in pass.check(tree) where rules.contains(flag.rule) {
+                for flag in LintRegistry.check(tree, state: &state) where rules.contains(flag.rule) {
                     guard !directives[index].contains(where: { $0.silences(flag.rule) }) else { continue }
                     findings.append(LintFinding(
                         rule: flag.rule, revision: revision.id, file: revision.path, line: line, message: flag.message))
                 }
             }
         }
+        context = state.updating(context)
         return findings
     }
 

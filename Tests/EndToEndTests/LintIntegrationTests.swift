@@ -51,4 +51,31 @@ import Testing
         #expect(applied.status == 0, "\(applied)")
         #expect(try sandbox.godwit(["check"]).status == 0)
     }
+
+    /// A fresh database's plan: a table an earlier step created (here with IF NOT EXISTS) is not
+    /// busy, so `lint: error` lets a new environment be set up; on a database that has the first
+    /// revision already, dropping it is a finding.
+    @Test func aFreshDatabasesPlanKnowsTheTablesItsStepsCreate() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        try sandbox.initProject()
+        try sandbox.write("environments/environments.yaml", """
+            environments:
+              dev:
+                url: sqlite:var/dev.sqlite3
+                lint: error
+              test:
+                url: sqlite:var/test.sqlite3
+                lint: error
+            """)
+        let create = try sandbox.newRevision("scratch", upgrade: "CREATE TABLE IF NOT EXISTS scratch (id INTEGER);\n", downgrade: nil)
+        #expect(try sandbox.godwit(["upgrade", "-e", "test", create.id]).status == 0)
+        try sandbox.newRevision("drop scratch", upgrade: "DROP TABLE scratch;\n", downgrade: nil)
+
+        let fresh = try sandbox.godwit(["upgrade", "-e", "dev"])
+        #expect(fresh.status == 0, "\(fresh)")
+        let busy = try sandbox.godwit(["upgrade", "-e", "test"])
+        #expect(busy.status == 5, "\(busy)")
+        #expect(busy.stderr.contains("drop-table"), "\(busy)")
+    }
 }

@@ -48,9 +48,14 @@ extension Workspace {
     public func lintFindings(of plan: Plan, in environment: Environment) throws -> [String: [LintFinding]] {
         guard let linter = linters[lintingDialect(of: environment)] else { return [:] }
         var findings: [String: [LintFinding]] = [:]
+        // The upgrade steps share what the earlier ones created; on a fresh database (no head
+        // before the plan), `CREATE TABLE IF NOT EXISTS` creates its table too.
+        var context = LintContext(isFreshDatabase: plan.fromHeads.isEmpty)
         for step in plan.steps {
             guard let section = step.sql else { continue }
-            let found = try linter.lint(section, revision: step.revision)
+            let found = step.direction == .upgrade
+                ? try linter.lint(section, revision: step.revision, context: &context)
+                : try linter.lint(section, revision: step.revision)
             if !found.isEmpty { findings[step.revision.id, default: []] += found }
         }
         return findings

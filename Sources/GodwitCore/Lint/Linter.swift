@@ -9,9 +9,21 @@ public protocol Linter: Sendable {
     /// - Throws: `ContextualError` (exit 2) at `path:line` when the section cannot be read into
     ///   statements at all (an unterminated quote, comment or dollar quote).
     func lint(_ sql: SQLSection, revision: Revision) throws -> [LintFinding]
+
+    /// The findings of one section of `revision` run as a step of a plan: `context` says what the
+    /// earlier steps did, and the section's own tables are added to it for the steps after.
+    /// The default ignores the context.
+    /// - Throws: what `lint(_:revision:)` throws.
+    func lint(_ sql: SQLSection, revision: Revision, context: inout LintContext) throws -> [LintFinding]
 }
 
 extension Linter {
+    /// Lints the section on its own, leaving `context` as it is.
+    /// - Throws: what `lint(_:revision:)` throws.
+    public func lint(_ sql: SQLSection, revision: Revision, context: inout LintContext) throws -> [LintFinding] {
+        try lint(sql, revision: revision)
+    }
+
     /// The findings of a revision's upgrade section, then of its downgrade section when
     /// `includingDowngrade` is true.
     /// - Throws: what `lint(_:revision:)` throws.
