@@ -6,6 +6,7 @@ import Glibc
 #endif
 
 /// Writes results to stdout and progress, warnings and errors to stderr; colour only on a TTY.
+/// Every human line goes through `write(_:to:)`, which shows control characters as escapes.
 struct Console {
     let isJSON: Bool
     let isQuiet: Bool
@@ -25,10 +26,18 @@ struct Console {
         isProgressLive = isatty(STDERR_FILENO) == 1 && environment["TERM"] != "dumb"
     }
 
+    /// The one way human text reaches the terminal: escaped, then coloured.
+    func render(_ text: StyledText) -> String { text.rendered(usesColor: usesColor) }
+
+    /// Writes a human line (or lines) and a newline.
+    func write(_ text: StyledText, to handle: FileHandle) {
+        handle.write(Data((render(text) + "\n").utf8))
+    }
+
     /// A line of the result on stdout (human mode only).
-    func out(_ text: String) {
+    func out(_ text: StyledText) {
         guard !isJSON else { return }
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        write(text, to: .standardOutput)
     }
 
     /// The JSON document on stdout.
@@ -36,26 +45,34 @@ struct Console {
         FileHandle.standardOutput.write(Data((value.pretty + "\n").utf8))
     }
 
+    /// Text meant for another program (the `--sql` script), written as it is.
+    func raw(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
     /// Progress on stderr, unless quiet.
-    func progress(_ text: String) {
+    func progress(_ text: StyledText) {
         guard !isQuiet else { return }
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        write(text, to: .standardError)
     }
 
     /// A warning on stderr, even when quiet.
-    func warn(_ text: String) {
-        FileHandle.standardError.write(Data((paint("warning:", 33) + " " + text + "\n").utf8))
+    func warn(_ text: StyledText) {
+        write("\(yellow("warning:")) \(text)", to: .standardError)
     }
 
-    func paint(_ text: String, _ code: Int) -> String {
-        usesColor ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    /// A question on stderr, without a newline; nil when stdin has ended.
+    func ask(_ question: StyledText) -> String? {
+        FileHandle.standardError.write(Data(render(question).utf8))
+        return readLine()
     }
 
-    func bold(_ text: String) -> String { paint(text, 1) }
-    func dim(_ text: String) -> String { paint(text, 2) }
-    func green(_ text: String) -> String { paint(text, 32) }
-    func red(_ text: String) -> String { paint(text, 31) }
-    func yellow(_ text: String) -> String { paint(text, 33) }
+    func paint(_ text: String, _ code: Int) -> StyledText { StyledText(text, code: code) }
+    func bold(_ text: String) -> StyledText { paint(text, 1) }
+    func dim(_ text: String) -> StyledText { paint(text, 2) }
+    func green(_ text: String) -> StyledText { paint(text, 32) }
+    func red(_ text: String) -> StyledText { paint(text, 31) }
+    func yellow(_ text: String) -> StyledText { paint(text, 33) }
 
     /// Renders an error: `path:line: error: message` on stderr, or the JSON error document on stdout.
     func error(_ error: any GodwitError) {
@@ -73,26 +90,27 @@ struct Console {
             json(.object(["error": .object(members)]))
             return
         }
-        var text = ""
-        if let location = error.location { text += "\(location): " }
-        text += paint("error:", 31) + " " + message
         var context: [String] = []
         if let environment = error.environment, !error.message.contains("'\(environment)'") { context.append("environment '\(environment)'") }
         if let revision = error.revision, !error.message.contains("'\(revision)'") { context.append("revision '\(revision)'") }
         if let sqlstate = error.sqlstate { context.append("SQLSTATE \(sqlstate)") }
-        if !context.isEmpty { text += " [" + context.joined(separator: ", ") + "]" }
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        let place = error.location.map { "\($0): " } ?? ""
+        let suffix = context.isEmpty ? "" : " [" + context.joined(separator: ", ") + "]"
+        write("\(place)\(paint("error:", 31)) \(message)\(suffix)", to: .standardError)
     }
 
-    /// Pads columns of a table for people.
-    func table(_ header: [String], _ rows: [[String]]) -> [String] {
+    /// Pads columns of a table for people; widths count what the terminal shows, not colour codes.
+    func table(_ header: [String], _ rows: [[StyledText]]) -> [StyledText] {
         var widths = header.map(\.count)
-        for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { index, cell in
-                index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
+        for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.width) } }
+        func line(_ cells: [StyledText]) -> StyledText {
+            var text = StyledText("")
+            for (index, cell) in cells.enumerated() {
+                if index > 0 { text = text + "  " }
+                text = text + (index == cells.count - 1 ? cell : cell.padded(to: widths[index]))
+            }
+            return text
         }
-        return [bold(line(header))] + rows.map(line)
+        return [bold(line(header.map { StyledText($0) }).plain)] + rows.map(line)
     }
 }

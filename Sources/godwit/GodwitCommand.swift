@@ -30,11 +30,11 @@ struct GodwitCommand: ParsableCommand {
 enum Main {
     static func main() {
         useFewMallocArenas()
-        let arguments = movingNegativeTargets(nestingAuditVerify(hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst()))))
+        let arguments = ArgumentOrder.normalized(Array(CommandLine.arguments.dropFirst()))
+        // Errors of a command's run() are rendered by `ConsoleCommand`; this console only renders
+        // what fails before a command runs (parsing, validation).
         let wantsJSON = arguments.contains("--json")
-        let console = Console(
-            json: wantsJSON, quiet: false, verbose: false,
-            noColor: arguments.contains("--no-color"))
+        let console = Console(json: wantsJSON, quiet: false, verbose: false, noColor: arguments.contains("--no-color"))
         do {
             var command = try GodwitCommand.parseAsRoot(arguments)
             try command.run()
@@ -53,70 +53,13 @@ enum Main {
             }
             let message = GodwitCommand.message(for: error)
             if GodwitCommand.fullMessage(for: error).contains("Usage:") && !wantsJSON {
-                FileHandle.standardError.write(Data((GodwitCommand.fullMessage(for: error) + "\n").utf8))
+                console.write(StyledText(GodwitCommand.fullMessage(for: error)), to: .standardError)
                 exit(2)
             }
             console.error(ContextualError(.usage, message.isEmpty ? "\(error)" : message))
             exit(2)
         }
     }
-}
-
-/// Moves global options written before the subcommand (`godwit --json heads`) behind it, where
-/// the subcommand's option group reads them.
-func hoistingGlobalOptions(_ arguments: [String]) -> [String] {
-    let takesValue: Set<String> = ["--project", "-e", "--env", "--actor"]
-    var leading: [String] = []
-    var index = 0
-    while index < arguments.count, arguments[index].hasPrefix("-") {
-        let argument = arguments[index]
-        if ["--help", "-h", "--version", "--experimental-dump-help"].contains(argument) { return arguments }
-        leading.append(argument)
-        if takesValue.contains(argument), index + 1 < arguments.count {
-            leading.append(arguments[index + 1])
-            index += 1
-        }
-        index += 1
-    }
-    guard !leading.isEmpty, index < arguments.count else { return arguments }
-    var result = [arguments[index]]
-    var rest = Array(arguments[(index + 1)...])
-    // A nested subcommand (`audit verify`) stays first.
-    if let first = rest.first, !first.hasPrefix("-"), arguments[index] == "audit", first == "verify" {
-        result.append(first)
-        rest.removeFirst()
-    }
-    return result + leading + rest
-}
-
-/// Moves `verify` right behind `audit` when options stand between them (`godwit audit -e prod
-/// verify`), so that they reach `audit verify` and not the listing, which would ignore them.
-func nestingAuditVerify(_ arguments: [String]) -> [String] {
-    guard arguments.first == "audit" else { return arguments }
-    let takesValue: Set<String> = ["--project", "-e", "--env", "--actor", "--since", "--limit", "--operation"]
-    var index = 1
-    while index < arguments.count {
-        let argument = arguments[index]
-        if argument == "verify" {
-            var moved = arguments
-            moved.remove(at: index)
-            moved.insert(argument, at: 1)
-            return moved
-        }
-        guard argument.hasPrefix("-"), argument != "--" else { return arguments }
-        index += takesValue.contains(argument) ? 2 : 1
-    }
-    return arguments
-}
-
-/// Moves relative targets such as `-1` behind `--`, so that they are read as the target and not
-/// as an option: `godwit downgrade -1 -e dev` works as a user expects.
-func movingNegativeTargets(_ arguments: [String]) -> [String] {
-    guard !arguments.contains("--") else { return arguments }
-    let isNegative = { (text: String) in text.count > 1 && text.hasPrefix("-") && text.dropFirst().allSatisfy(\.isNumber) }
-    let targets = arguments.filter(isNegative)
-    guard !targets.isEmpty else { return arguments }
-    return arguments.filter { !isNegative($0) } + ["--"] + targets
 }
 
 /// Makes glibc's malloc keep at most two arenas. It gives each thread that allocates an arena of

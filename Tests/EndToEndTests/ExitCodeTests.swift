@@ -14,7 +14,7 @@ struct ExitCase: CustomTestStringConvertible, Sendable {
         ExitCase(args: ["upgrade", "--nonsense"], exit: 2, stderrContains: ["--nonsense"]),
         ExitCase(args: ["frobnicate"], exit: 2, stderrContains: ["frobnicate"]),
         ExitCase(args: ["downgrade"], exit: 2, stderrContains: ["target"]),
-        ExitCase(args: ["revision"], exit: 2, stderrContains: ["--message"]),
+        ExitCase(args: ["revision", "--message"], exit: 2, stderrContains: ["--message"]),  // -m is optional (SPEC §5); its value is not
         ExitCase(args: ["upgrade", "-e", "deev"], exit: 2, stderrContains: ["'deev'", "did you mean 'dev'"]),
         ExitCase(args: ["current", "--env", "prdo"], exit: 2, stderrContains: ["'prdo'", "did you mean 'prod'"]),
         ExitCase(args: ["upgrade", "-e", "staging_eu_west"], exit: 2, stderrContains: ["'staging_eu_west'", "dev", "test", "prod"]),

@@ -1,0 +1,16 @@
+import ArgumentParser
+import Godwit
+
+extension GodwitCommand {
+    struct Verify: ProjectCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "verify",
+            abstract: "Compare the checksums of the environment's applied revisions with their files; exit 3 on a difference.")
+        @OptionGroup var global: GlobalOptions
+
+        func run(in workspace: Workspace, console: Console) throws {
+            let environment = try workspace.project.environment(global.env)
+            try report(workspace.verify(environment), console: console, okText: "every applied revision of '\(environment.name)' matches its file")
+        }
+    }
+}
