@@ -73,6 +73,8 @@ func render(_ event: Event, _ console: Console) {
         console.progress("running \(path)")
     case .warning(let text):
         console.warn(text)
+    case .notice(let environment, let severity, let text):
+        renderNotice(environment: environment, severity: severity, text: text, console)
     }
 }
 
