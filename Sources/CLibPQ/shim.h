@@ -5,6 +5,7 @@
 
 /* libpq's PG_DIAG_* macros are character literals that Swift does not import. */
 static const int GODWIT_PG_DIAG_SEVERITY = 'S';
+static const int GODWIT_PG_DIAG_SEVERITY_NONLOCALIZED = 'V';
 static const int GODWIT_PG_DIAG_SQLSTATE = 'C';
 static const int GODWIT_PG_DIAG_MESSAGE_PRIMARY = 'M';
 static const int GODWIT_PG_DIAG_MESSAGE_DETAIL = 'D';

@@ -10,6 +10,10 @@ public enum ExitStatus: Int32, Sendable, Codable {
     case lockTimeout = 4
     /// Refused by a rule: promotion gate, protected environment, irreversible downgrade, failed revision.
     case refused = 5
+    /// Interrupted by SIGINT (Ctrl-C): 128 + 2, as shells report it.
+    case interrupted = 130
+    /// Stopped by SIGTERM (a deploy being stopped): 128 + 15.
+    case terminated = 143
 }
 
 /// A place in a file, written `path:line` or `path:line:column`, path relative to the project root.

@@ -31,8 +31,9 @@ extension PostgresConnection {
     /// Both are taken in autocommit, so the session must have no transaction open; and while it
     /// holds an advisory lock it should keep none open between revisions, so that
     /// `CREATE INDEX CONCURRENTLY` (on any session) never waits on it.
-    /// - Throws: `DatabaseError` with reason `.lockTimeout(holder:)` when the wait runs out, or
-    ///   `.statement` when a transaction is open or the lock's SQL fails.
+    /// - Throws: `DatabaseError` with reason `.lockTimeout(holder:)` when the wait runs out,
+    ///   `.interrupted` when a signal stops the wait, or `.statement` when a transaction is open or
+    ///   the lock's SQL fails.
     public func acquireLock(_ request: LockRequest, waiting: (String?) -> Void) throws -> any DatabaseLock {
         _ = try liveHandle()
         guard isIdle else {
@@ -70,13 +71,15 @@ extension PostgresConnection {
         return Int64(bitPattern: hash)
     }
 
-    /// `pg_try_advisory_lock` every 100 ms until it succeeds or the request's timeout runs out.
+    /// `pg_try_advisory_lock` every 100 ms until it succeeds, the request's timeout runs out or the
+    /// process is interrupted.
     func acquireAdvisoryLock(_ request: LockRequest, waiting: (String?) -> Void) throws -> any DatabaseLock {
         let database = try currentDatabase()
         let key = Self.lockKey(database: database, name: request.name)
         let deadline = Date().addingTimeInterval(request.timeout.seconds)
         var hasAnnounced = false
         while true {
+            try Interruption.shared.check()
             if try query("SELECT pg_catalog.pg_try_advisory_lock(\(key))").first?.first == "t" {
                 return PostgresAdvisoryLock(connection: self, key: key)
             }

@@ -4,10 +4,13 @@ import GodwitCore
 
 /// A connection to one PostgreSQL database over libpq's synchronous API.
 ///
-/// The session runs with `standard_conforming_strings = on`, `client_min_messages = warning`,
+/// The session runs with `standard_conforming_strings = on`, `client_min_messages = notice`,
 /// `client_encoding = UTF8`, the lock and statement timeouts of its options and, when the options
 /// name a schema, `search_path` set to that schema alone (created first unless read-only).
-/// Notices are swallowed: libpq never writes to stderr.
+/// Server notices go to the options' `notices` handler, else nowhere: libpq never writes to stderr.
+/// TCP keepalives and `tcp_user_timeout` make a dead link fail in about a minute (the URL may set
+/// its own). A statement is cancelled, as psql cancels one, when the process is interrupted
+/// (`Interruption`).
 ///
 /// A read-only connection differs only in creating nothing at connect time: the caller opens
 /// `BEGIN READ ONLY` transactions itself, and `execute` refuses nothing.
@@ -25,6 +28,19 @@ public final class PostgresConnection: DatabaseConnection, MigrationLocking, Dat
     var handle: OpaquePointer?
     /// The heartbeats of the leases this connection holds, stopped when it closes.
     var heartbeats: [LeaseHeartbeat] = []
+    /// Sends the server a cancel request for this connection's running statement.
+    let canceller: PostgresCanceller?
+    /// Where server notices go; referenced, unretained, by libpq's notice receiver.
+    let noticeSink: PostgresNoticeSink?
+
+    /// The connection parameters that make a silent network partition fail in about a minute
+    /// instead of hanging: keepalive probes after 30 s idle, every 10 s, 3 lost ones ending the
+    /// connection (60 s); and 60 s for sent data to be acknowledged (`tcp_user_timeout`). They come
+    /// before the URL's, so a URL that sets its own wins.
+    package static let keepaliveParameters: [(String, String)] = [
+        ("keepalives", "1"), ("keepalives_idle", "30"), ("keepalives_interval", "10"), ("keepalives_count", "3"),
+        ("tcp_user_timeout", "60000"),
+    ]
 
     /// PostgreSQL's dialect.
     public var dialect: any DatabaseDialect { PostgresDialect() }
@@ -40,6 +56,7 @@ public final class PostgresConnection: DatabaseConnection, MigrationLocking, Dat
         // the URL so that the URL's own wins; application_name and client_encoding after it.
         var parameters: [(String, String)] = []
         if options.connectTimeout > 0 { parameters.append(("connect_timeout", String(options.connectTimeout))) }
+        parameters += Self.keepaliveParameters
         parameters.append(("dbname", url.secretText))
         if !options.applicationName.isEmpty { parameters.append(("application_name", options.applicationName)) }
         parameters.append(("client_encoding", "UTF8"))
@@ -56,6 +73,9 @@ public final class PostgresConnection: DatabaseConnection, MigrationLocking, Dat
             throw error
         }
         handle = connection
+        canceller = PQgetCancel(connection).map(PostgresCanceller.init)
+        noticeSink = options.notices.map { PostgresNoticeSink(handler: $0, url: url) }
+        if let noticeSink { noticeSink.install(on: connection) }
         positionsCountBytes = PQparameterStatus(connection, "server_encoding").map { String(cString: $0) } == "SQL_ASCII"
         do {
             try prepareSession()
@@ -74,7 +94,7 @@ public final class PostgresConnection: DatabaseConnection, MigrationLocking, Dat
     func prepareSession() throws {
         // Literals below rely on standard_conforming_strings, so it comes first.
         try execute("SET standard_conforming_strings = on")
-        try execute("SET client_min_messages = warning")
+        try execute("SET client_min_messages = notice")
         for statement in dialect.sessionTimeouts(lock: options.lockTimeout, statement: options.statementTimeout) {
             try execute(statement)
         }
@@ -106,17 +126,33 @@ public final class PostgresConnection: DatabaseConnection, MigrationLocking, Dat
 
     /// The error for a failure outside any result (sending, a lost connection), from libpq's message.
     func connectionFailure(_ connection: OpaquePointer) -> DatabaseError {
-        let message = DatabaseError.oneLine(String(cString: PQerrorMessage(connection)))
-        let reason: DatabaseError.Reason = PQstatus(connection) == CONNECTION_OK ? .statement : .connection
-        return DatabaseError(reason, url.redact(message.isEmpty ? "the PostgreSQL connection failed" : message))
+        let message = url.redact(DatabaseError.oneLine(String(cString: PQerrorMessage(connection))))
+        guard PQstatus(connection) != CONNECTION_OK else {
+            return DatabaseError(.statement, message.isEmpty ? "the PostgreSQL connection failed" : message)
+        }
+        return lostConnection(message)
+    }
+
+    /// The error of a connection that broke: libpq's reason and what it means.
+    func lostConnection(_ reason: String) -> DatabaseError {
+        DatabaseError(
+            .connection,
+            "lost the connection to \(Self.target(connection: handle, url: url)): \(reason.isEmpty ? "the server went away" : reason); "
+                + "the server stopped answering (it restarted, or the network dropped the link: a silent link is given up after about 60 s); "
+                + "the server rolls back what had not committed; run 'godwit current' to see the state")
     }
 
     /// The error of a failed result; `statementOffset` is where the failing statement starts.
     func failure(_ result: OpaquePointer, script: String, statementOffset: Int?) -> DatabaseError {
         let handle = self.handle
-        return DatabaseError(
+        let isLost = handle.map { PQstatus($0) != CONNECTION_OK } ?? true
+        let error = DatabaseError(
             result: result, script: script, statementOffset: statementOffset, positionsCountBytes: positionsCountBytes,
-            isConnectionLost: handle.map { PQstatus($0) != CONNECTION_OK } ?? true, redact: url.redact)
+            isConnectionLost: isLost, redact: url.redact)
+        guard isLost, error.sqlstate == nil else { return error }
+        var lost = lostConnection(error.message)
+        lost.position = error.position
+        return lost
     }
 
     /// Sends the whole script at once (simple query protocol) and reads one result per statement;
@@ -129,6 +165,23 @@ public final class PostgresConnection: DatabaseConnection, MigrationLocking, Dat
     ///   offset of the first token of the statement that failed) and `errorPosition` (the server's
     ///   exact one, when it reports one); reason `.connection` when the connection is lost.
     public func execute(_ script: String) throws {
+        try cancellable { try send(script) }
+    }
+
+    /// Runs `body` (one round trip) so that an interruption of the process cancels it, and reports
+    /// a statement cancelled that way as the interruption.
+    /// - Throws: what `body` throws; `DatabaseError` with reason `.interrupted` for a cancelled statement.
+    func cancellable<T>(_ body: () throws -> T) throws -> T {
+        let canceller = self.canceller
+        do {
+            return try Interruption.shared.whileCancellable({ canceller?.cancel() }, body)
+        } catch let error as DatabaseError {
+            throw Interruption.shared.explaining(error)
+        }
+    }
+
+    /// `execute` without the interruption's bookkeeping.
+    func send(_ script: String) throws {
         let connection = try liveHandle()
         let wasIdle = PQtransactionStatus(connection) == PQTRANS_IDLE
         guard PQsendQuery(connection, script) == 1 else { throw connectionFailure(connection) }
@@ -180,12 +233,12 @@ public final class PostgresConnection: DatabaseConnection, MigrationLocking, Dat
     @discardableResult
     public func query(_ sql: String) throws -> [[String?]] {
         let connection = try liveHandle()
-        guard let result = PQexec(connection, sql) else { throw connectionFailure(connection) }
+        guard let result = try cancellable({ PQexec(connection, sql) }) else { throw connectionFailure(connection) }
         defer { PQclear(result) }
         let status = PQresultStatus(result)
         if status == PGRES_FATAL_ERROR {
             let offset = PostgresStatementSplitter.skipTrivia(Array(sql.utf8), from: 0, to: sql.utf8.count)
-            throw failure(result, script: sql, statementOffset: offset)
+            throw Interruption.shared.explaining(failure(result, script: sql, statementOffset: offset))
         }
         if status == PGRES_COPY_IN || status == PGRES_COPY_OUT {
             // Leave the COPY state so that the connection stays usable.
@@ -215,15 +268,39 @@ public final class PostgresConnection: DatabaseConnection, MigrationLocking, Dat
         return rows
     }
 
-    /// True when a table (plain or partitioned) of that exact name is in `current_schema()`.
-    /// - Throws: `DatabaseError`.
+    /// True when a table (plain or partitioned) of that exact name is in the connection's schema
+    /// (the options' schema, else `current_schema()`). A schema the role may not use is left out of
+    /// `current_schema()` and would look empty: that, and a table the role may not read, is an error.
+    /// - Throws: `DatabaseError` (SQLSTATE 42501) naming the role, the schema or table and the
+    ///   missing privilege; `DatabaseError` when the query fails.
     public func tableExists(_ name: String) throws -> Bool {
+        let schema = options.schema.flatMap { $0.isEmpty ? nil : dialect.literal($0) } ?? "COALESCE(current_schema(), 'public')"
         let rows = try query(
             """
-            SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = current_schema() AND c.relname = \(dialect.literal(name)) AND c.relkind IN ('r', 'p')
+            SELECT n.nspname, current_user, pg_catalog.has_schema_privilege(n.oid, 'USAGE'), c.oid IS NOT NULL,
+                   c.oid IS NULL OR pg_catalog.has_table_privilege(c.oid, 'SELECT')
+            FROM pg_catalog.pg_namespace n
+            LEFT JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = \(dialect.literal(name)) AND c.relkind IN ('r', 'p')
+            WHERE n.nspname = \(schema)
             """)
-        return !rows.isEmpty
+        guard let row = rows.first else { return false }
+        let schemaName = row[0] ?? "?"
+        let role = row[1] ?? "?"
+        if row[2] != "t" {
+            throw DatabaseError(
+                .statement,
+                "role '\(role)' lacks the USAGE privilege on schema '\(schemaName)', so Godwit cannot see its tables or state; "
+                    + "grant it: GRANT USAGE ON SCHEMA \(dialect.quote(schemaName)) TO \(dialect.quote(role))",
+                sqlstate: "42501")
+        }
+        if row[4] != "t" {
+            throw DatabaseError(
+                .statement,
+                "role '\(role)' lacks the SELECT privilege on table '\(schemaName).\(name)', so Godwit cannot read it; "
+                    + "grant it: GRANT SELECT ON \(dialect.quote(schemaName)).\(dialect.quote(name)) TO \(dialect.quote(role)) (a role that migrates needs INSERT, UPDATE and DELETE too)",
+                sqlstate: "42501")
+        }
+        return row[3] == "t"
     }
 
     /// Drops every schema the user owns (or is a member of the owner of) and creates

@@ -55,6 +55,7 @@ final class LeaseHeartbeat: @unchecked Sendable {
         var options = options
         options.applicationName = String((options.applicationName + " (lock heartbeat)").prefix(63))
         options.schema = nil
+        options.notices = nil
         options.connectTimeout = min(max(options.connectTimeout, 2), 5)
         options.lockTimeout = TimeoutValue(milliseconds: 5000)
         options.statementTimeout = TimeoutValue(milliseconds: 5000)
@@ -118,7 +119,7 @@ extension PostgresConnection {
     }
 
     /// Takes the lease row: an upsert that only writes when the row is absent or expired, retried
-    /// every 100 ms until the request's timeout; then starts its heartbeat.
+    /// every 100 ms until the request's timeout or an interruption; then starts its heartbeat.
     func acquireLease(_ request: LockRequest, waiting: (String?) -> Void) throws -> any DatabaseLock {
         guard let schema = try currentSchema() else {
             throw DatabaseError(
@@ -132,6 +133,7 @@ extension PostgresConnection {
         let deadline = Date().addingTimeInterval(request.timeout.seconds)
         var hasAnnounced = false
         while true {
+            try Interruption.shared.check()
             let taken = try query(
                 """
                 INSERT INTO \(table) AS lease (name, holder, acquired_at, expires_at, heartbeat_at)

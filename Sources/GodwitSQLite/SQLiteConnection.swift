@@ -4,6 +4,15 @@ import GodwitCore
 
 private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
+/// A database handle that `sqlite3_interrupt` may be called on from the interruption's thread.
+/// `@unchecked Sendable`: `sqlite3_interrupt` is safe from another thread while the handle is
+/// open, and the handle is closed only on the thread that runs the statement, after it has ended
+/// (and its cancel function is no longer registered).
+private struct SQLiteInterruptTarget: @unchecked Sendable {
+    let db: OpaquePointer
+    func interrupt() { sqlite3_interrupt(db) }
+}
+
 /// A connection to one SQLite database file (or an in-memory database).
 public final class SQLiteConnection: DatabaseConnection, MigrationLocking, DatabaseCatalog {
     /// The database file, nil for an in-memory database.
@@ -111,8 +120,25 @@ public final class SQLiteConnection: DatabaseConnection, MigrationLocking, Datab
         return DatabaseError(.statement, message, sqlstate: Self.codeName(sqlite3_extended_errcode(db)), position: offset)
     }
 
+    /// Runs `body` (statements on `db`) so that an interruption of the process stops it
+    /// (`sqlite3_interrupt`), and reports a statement stopped that way as the interruption.
+    /// - Throws: what `body` throws; `DatabaseError` with reason `.interrupted` for an interrupted statement.
+    func interruptible<T>(_ db: OpaquePointer, _ body: () throws -> T) throws -> T {
+        let target = SQLiteInterruptTarget(db: db)
+        do {
+            return try Interruption.shared.whileCancellable({ target.interrupt() }, body)
+        } catch let error as DatabaseError {
+            throw Interruption.shared.explaining(error)
+        }
+    }
+
     public func execute(_ script: String) throws {
         let db = try liveHandle()
+        try interruptible(db) { try run(script, on: db) }
+    }
+
+    /// `execute` without the interruption's bookkeeping.
+    func run(_ script: String, on db: OpaquePointer) throws {
         let bytes = Array(script.utf8CString)
         try bytes.withUnsafeBufferPointer { buffer in
             let start = buffer.baseAddress!
@@ -143,6 +169,11 @@ public final class SQLiteConnection: DatabaseConnection, MigrationLocking, Datab
     @discardableResult
     public func query(_ sql: String) throws -> [[String?]] {
         let db = try liveHandle()
+        return try interruptible(db) { try rows(of: sql, on: db) }
+    }
+
+    /// `query` without the interruption's bookkeeping.
+    func rows(of sql: String, on db: OpaquePointer) throws -> [[String?]] {
         var statement: OpaquePointer?
         let status = sqlite3_prepare_v2(db, sql, -1, &statement, nil)
         guard status == SQLITE_OK, let statement else { throw error(db, status: status, offset: 0) }

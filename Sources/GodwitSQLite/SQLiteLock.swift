@@ -35,6 +35,10 @@ extension SQLiteConnection {
         let deadline = Date().addingTimeInterval(request.timeout.seconds)
         var announced = false
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            if let signal = Interruption.shared.signal {
+                Glibc.close(descriptor)
+                throw DatabaseError.interrupted(by: signal)
+            }
             let holder = Self.readHolder(lockPath)
             if !announced {
                 waiting(holder)

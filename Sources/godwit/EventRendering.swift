@@ -26,6 +26,8 @@ func render(_ event: Event, _ console: Console) {
         console.progress("running \(path)")
     case .warning(let text):
         console.warn(StyledText(text))
+    case .notice(let environment, let severity, let text):
+        renderNotice(environment: environment, severity: severity, text: text, console)
     }
 }
 

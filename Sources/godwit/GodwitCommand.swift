@@ -15,7 +15,7 @@ struct GodwitCommand: ParsableCommand {
         discussion: """
             Revisions are SQL files in versions/; environments are declared in environments/environments.yaml.
             Exit codes: 0 success, 1 operation failed, 2 usage or configuration error, 3 check, verify, lint, diff or \
-            audit verify found something, 4 lock or wait timed out, 5 refused by a rule.
+            audit verify found something, 4 lock or wait timed out, 5 refused by a rule, 130/143 interrupted by SIGINT/SIGTERM.
             """,
         version: Identity.version,
         subcommands: [
@@ -29,6 +29,7 @@ struct GodwitCommand: ParsableCommand {
 @main
 enum Main {
     static func main() {
+        Interrupts.install()
         useFewMallocArenas()
         let arguments = ArgumentOrder.normalized(Array(CommandLine.arguments.dropFirst()))
         // Errors of a command's run() are rendered by `ConsoleCommand`; this console only renders
@@ -42,7 +43,7 @@ enum Main {
         } catch let error as any GodwitError {
             StepTicker.shared.interrupt()
             console.error(error)
-            exit(error.exitCode.rawValue)
+            exit(Interrupts.exitStatus(for: error))
         } catch let exit as ArgumentParser.ExitCode {
             Foundation.exit(exit.rawValue)
         } catch {

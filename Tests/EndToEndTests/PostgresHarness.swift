@@ -94,15 +94,10 @@ final class PostgresDatabase: @unchecked Sendable {
         return try rows("SELECT revision, state FROM \(schema).godwit_revisions ORDER BY seq")
     }
 
-    /// Waits until `condition` holds, polling every 50 ms.
+    /// Waits until `condition` holds (`pollUntil`).
     /// - Throws: `HarnessError` when it does not hold within `seconds`.
     func waitUntil(_ what: String, seconds: Double = 10, _ condition: () throws -> Bool) throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return }
-            usleep(50_000)
-        }
-        throw HarnessError("timed out after \(seconds)s waiting until \(what)")
+        try pollUntil(what, seconds: seconds, condition)
     }
 
     /// Waits until another session of this database runs a statement whose text contains `fragment`.

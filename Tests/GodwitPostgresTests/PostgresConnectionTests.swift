@@ -55,7 +55,7 @@ struct PostgresConnectionTests {
             #expect(try show("lock_timeout") == "1500ms")
             #expect(try show("statement_timeout") == "2500ms")
             #expect(try show("standard_conforming_strings") == "on")
-            #expect(try show("client_min_messages") == "warning")
+            #expect(try show("client_min_messages") == "notice")
             #expect(try show("client_encoding") == "UTF8")
             #expect(try connection.query("SELECT current_schema()") == [[schema.name]])
         }
@@ -286,5 +286,82 @@ struct PostgresConnectionErrorTests {
             try driver.connect(to: DatabaseURL(kind: .sqlite(path: nil), text: "sqlite::memory:"), options: ConnectionOptions())
         }
         #expect(error.reason == .connection)
+    }
+}
+
+@Suite("PostgreSQL keepalives and cancellation", .enabled(if: PostgresTestServer.isEnabled, PostgresTestServer.disabledComment))
+struct PostgresKeepaliveTests {
+    @Test func connectionsSetKeepalivesAndTCPUserTimeout() throws {
+        try TestSchema.with { schema in
+            let connection = try schema.connect()
+            defer { connection.close() }
+            let parameters = connection.connectionParameters
+            #expect(parameters["keepalives"] == "1")
+            #expect(parameters["keepalives_idle"] == "30")
+            #expect(parameters["keepalives_interval"] == "10")
+            #expect(parameters["keepalives_count"] == "3")
+            #expect(parameters["tcp_user_timeout"] == "60000")
+            #expect(parameters["password"] == nil)
+        }
+    }
+
+    @Test func aURLKeepsItsOwnKeepalives() throws {
+        try TestSchema.with { schema in
+            let url = try PostgresTestServer.url(adding: "keepalives_idle=7&tcp_user_timeout=4000")
+            let connection = try schema.connect(url: url)
+            defer { connection.close() }
+            let parameters = connection.connectionParameters
+            #expect(parameters["keepalives_idle"] == "7")
+            #expect(parameters["tcp_user_timeout"] == "4000")
+            #expect(parameters["keepalives_count"] == "3", "what the URL does not set keeps Godwit's value")
+        }
+    }
+
+    @Test func noticesReachTheHandler() throws {
+        try TestSchema.with { schema in
+            let received = NoticeLog()
+            let connection = try PostgresConnection(
+                url: schema.url,
+                options: ConnectionOptions(schema: schema.name, notices: { received.append("\($0): \($1)") }))
+            defer { connection.close() }
+            try connection.execute("DO $$ BEGIN RAISE NOTICE 'one'; RAISE WARNING 'two'; END $$")
+            #expect(received.lines == ["NOTICE: one", "WARNING: two"])
+        }
+    }
+
+    @Test func aUserWithoutUsageOnTheSchemaGetsAnErrorNotAnEmptySchema() throws {
+        try TestSchema.with { schema in
+            let role = "godwit_nousage_" + schema.name.suffix(8)
+            let connection = try schema.connect()
+            defer { connection.close() }
+            try schema.admin.execute("CREATE TABLE \(schema.name).godwit_revisions (id int); CREATE ROLE \(role)")
+            defer { try? schema.admin.execute("DROP OWNED BY \(role); DROP ROLE \(role)") }
+            #expect(try connection.tableExists("godwit_revisions"))
+            try connection.execute("SET ROLE \(role)")
+            let error = try #require(throws: DatabaseError.self) { try connection.tableExists("godwit_revisions") }
+            #expect(error.sqlstate == "42501")
+            #expect(error.message.contains("role '\(role)' lacks the USAGE privilege on schema '\(schema.name)'"), "\(error)")
+            try connection.execute("RESET ROLE; GRANT USAGE ON SCHEMA \(schema.name) TO \(role); SET ROLE \(role)")
+            let table = try #require(throws: DatabaseError.self) { try connection.tableExists("godwit_revisions") }
+            #expect(table.message.contains("lacks the SELECT privilege on table '\(schema.name).godwit_revisions'"), "\(table)")
+            #expect(try !connection.tableExists("missing"), "a table that does not exist is still just missing")
+            try connection.execute("RESET ROLE")
+        }
+    }
+}
+
+/// Notices received on libpq's thread, read by the test.
+final class NoticeLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+    func append(_ line: String) {
+        lock.lock()
+        items.append(line)
+        lock.unlock()
+    }
+    var lines: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
     }
 }

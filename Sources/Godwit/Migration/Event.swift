@@ -12,4 +12,7 @@ public enum Event: Sendable {
     case hookStarted(environment: String, path: String)
     /// Something worth a warning that does not stop the operation.
     case warning(String)
+    /// The server sent a notice (`RAISE NOTICE`, `RAISE WARNING`): its severity as the server names
+    /// it (`NOTICE`, `WARNING`, `INFO`, …) and its message.
+    case notice(environment: String, severity: String, text: String)
 }

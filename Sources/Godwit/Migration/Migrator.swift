@@ -239,13 +239,14 @@ public struct Migrator {
             if request.isAtomic { record.steps = [] }
             let message: String
             if let error = failure as? DatabaseError {
-                message = workspace.contextualize(error, environment: environment, url: url).description
+                message = error.isInterruption ? "interrupted" : workspace.contextualize(error, environment: environment, url: url).description
             } else {
                 message = url.redact(String(describing: failure))
             }
             let heads = graph.heads(ofApplied: Set((committed ?? rows).map(\.revision)))
             try? trail.finish(&record, outcome: "failed", error: message, heads: heads, started: started)
-            if let error = failure as? DatabaseError {
+            if var error = failure as? DatabaseError {
+                if error.isInterruption { error.message += interruptionOutcome(error, request: request, graph: graph) }
                 throw workspace.contextualize(error, environment: environment, url: url)
             }
             throw failure
@@ -260,6 +261,7 @@ public struct Migrator {
         record: inout AuditRecord, durations: inout [String: Int], inTransaction: Bool
     ) throws {
         let revision = step.revision
+        try Interruption.shared.check()
         workspace.events(.stepStarted(index: index, count: count, revision: revision.id, direction: step.direction, message: revision.message, runsSQL: step.sql != nil))
         let begin = DispatchTime.now().uptimeNanoseconds
         let actor = workspace.identity.actor
@@ -288,6 +290,15 @@ public struct Migrator {
         record.steps.append(AuditRecord.Step(revision: revision.id, direction: step.direction, checksum: revision.checksum, durationMS: durationMS))
         if step.sql != nil { durations[revision.id] = durationMS }
         workspace.events(.stepFinished(index: index, count: count, revision: revision.id, direction: step.direction, durationMS: durationMS))
+    }
+
+    /// What an interruption left, for its one-line message: the revision rolled back (or, outside
+    /// a transaction, recorded failed: `StepRunner` says so), or the plan's one transaction.
+    func interruptionOutcome(_ error: DatabaseError, request: ChangeRequest, graph: RevisionGraph) -> String {
+        if request.isAtomic { return "; the plan's one transaction (--atomic) was rolled back: nothing was applied" }
+        guard let revision = error.revision else { return "; the revisions before it are committed" }
+        guard graph.revisions[revision]?.isTransactional ?? true else { return "" }
+        return "; revision '\(revision)' rolled back"
     }
 
     func runHook(_ hook: URL, connection: any DriverConnection) throws {

@@ -79,7 +79,8 @@ public final class Workspace: @unchecked Sendable {
         let options = ConnectionOptions(
             isReadOnly: readOnly, applicationName: "godwit \(holder)", connectTimeout: connectTimeout,
             schema: environment.schema, lockTimeout: environment.effectiveLockTimeout,
-            statementTimeout: environment.statementTimeout)
+            statementTimeout: environment.statementTimeout,
+            notices: { [events, name = environment.name] in events(.notice(environment: name, severity: $0, text: $1)) })
         do {
             return try driver.connect(to: url, options: options)
         } catch let error as DatabaseError {

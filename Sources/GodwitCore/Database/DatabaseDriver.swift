@@ -12,12 +12,17 @@ public struct ConnectionOptions: Sendable {
     public var lockTimeout: TimeoutValue?
     /// The session's statement_timeout (PostgreSQL).
     public var statementTimeout: TimeoutValue?
+    /// Where the server's notices go (`RAISE NOTICE`, `RAISE WARNING`): the severity as the
+    /// server names it (`NOTICE`, `WARNING`, …) and the message; nil drops them.
+    public var notices: (@Sendable (_ severity: String, _ text: String) -> Void)?
 
     /// Creates options.
     public init(
         isReadOnly: Bool = false, applicationName: String = "godwit", connectTimeout: Int = 10, schema: String? = nil,
-        lockTimeout: TimeoutValue? = nil, statementTimeout: TimeoutValue? = nil
+        lockTimeout: TimeoutValue? = nil, statementTimeout: TimeoutValue? = nil,
+        notices: (@Sendable (_ severity: String, _ text: String) -> Void)? = nil
     ) {
+        self.notices = notices
         self.isReadOnly = isReadOnly
         self.applicationName = applicationName
         self.connectTimeout = connectTimeout
@@ -147,11 +152,19 @@ extension DatabaseConnection {
 }
 
 extension MigrationLocking {
-    /// Runs `body` holding the migration lock, released on every path.
-    /// - Throws: `DatabaseError` with reason `.lockTimeout` when the lock is not had in time, or what `body` throws.
+    /// Runs `body` holding the migration lock, released on every path. While it is held, an
+    /// interruption of the process lets `body` unwind (cancelling its statement) rather than exiting
+    /// at once (`Interruption.isProtected`).
+    /// - Throws: `DatabaseError` with reason `.lockTimeout` when the lock is not had in time,
+    ///   `.interrupted` when a signal came before `body` started, or what `body` throws.
     public func withLock<T>(_ request: LockRequest, waiting: (String?) -> Void, _ body: () throws -> T) throws -> T {
         let lock = try acquireLock(request, waiting: waiting)
-        defer { lock.release() }
+        Interruption.shared.enterProtectedSection()
+        defer {
+            lock.release()
+            Interruption.shared.leaveProtectedSection()
+        }
+        try Interruption.shared.check()
         return try body()
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An error the database or its driver reported.
 public struct DatabaseError: GodwitError {
     /// What kind of failure it was.
@@ -8,6 +10,8 @@ public struct DatabaseError: GodwitError {
         case connection
         /// The migration lock was not acquired in time; `holder` names who has it, when known.
         case lockTimeout(holder: String?)
+        /// A signal stopped the work (SPEC §11): the statement was cancelled, or the next one not started.
+        case interrupted(signal: Int32)
     }
 
     /// What kind of failure it was.
@@ -47,8 +51,11 @@ public struct DatabaseError: GodwitError {
     }
 
     public var exitCode: ExitStatus {
-        if case .lockTimeout = reason { return .lockTimeout }
-        return .failed
+        switch reason {
+        case .lockTimeout: return .lockTimeout
+        case .interrupted(let signal): return signal == SIGTERM ? .terminated : .interrupted
+        case .statement, .connection: return .failed
+        }
     }
 
     /// `path:line: ` and the full message: what logs and the audit record keep.
