@@ -169,46 +169,6 @@ public struct AuditVerification: Sendable {
     }
 }
 
-extension Workspace {
-    /// `audit`: an environment's audit records that pass `filter`, newest first, read through a
-    /// read-only connection; empty when Godwit has never changed the database.
-    /// - Throws: `DatabaseError` (with the environment) when the database cannot be read;
-    ///   `ConfigurationError` for a bad URL.
-    public func audit(_ environment: Environment, filter: AuditFilter = AuditFilter()) throws -> [AuditRecord] {
-        filter.apply(to: try readAuditTable(of: environment))
-    }
-
-    /// `audit verify`: checks the hash chain of an environment's audit table — each record's
-    /// `hash` against its contents, each `prev_hash` against the record before, ids from 1 with no
-    /// gap, every record sealed — and, when `audit_log:` is set, that the log holds exactly the
-    /// table's records (same ids and hashes) in a chain of its own.
-    /// - Throws: `DatabaseError` (with the environment) when the database cannot be read;
-    ///   `ConfigurationError` for a bad URL; `ContextualError` (exit 1) when the log exists but
-    ///   cannot be read. What it finds is returned, not thrown.
-    public func verifyAudit(_ environment: Environment) throws -> AuditVerification {
-        let records = try readAuditTable(of: environment)
-        var problems = AuditChain.problems(in: records, source: .table(environment.name))
-        var logPath: String?
-        if let log = project.auditLog {
-            let path = RevisionGraph.relativePath(of: log, to: project.root)
-            logPath = path
-            problems += try AuditChain.logProblems(log: log, path: path, table: records, environment: environment.name)
-        }
-        return AuditVerification(
-            environment: environment.name, records: records.count, logPath: logPath,
-            problems: problems.enumerated().sorted { ($0.element.id ?? Int.max, $0.offset) < ($1.element.id ?? Int.max, $1.offset) }.map(\.element))
-    }
-
-    /// Every record of the environment's audit table, oldest first, read-only.
-    func readAuditTable(of environment: Environment) throws -> [AuditRecord] {
-        let connection = try connect(environment, readOnly: true)
-        defer { connection.close() }
-        return try withReadTransaction(connection, environment: environment) {
-            try store(for: connection).auditRecords(on: connection)
-        }
-    }
-}
-
 /// The checks of `audit verify`, on records already read.
 enum AuditChain {
     /// Where records come from, for the messages.

@@ -18,14 +18,7 @@ public struct Migrator {
     var project: Project { workspace.project }
     var planner: Planner { Planner(environment: environment.name, versionsPath: project.versionsPath) }
     var gate: PromotionGate { PromotionGate(workspace: workspace, environment: environment) }
-
-    func makePlan(_ request: ChangeRequest, graph: RevisionGraph, rows: [AppliedRevision]) throws -> Plan {
-        try planner.plan(request, graph: graph, rows: rows)
-    }
-
-    func checkGate(_ plan: Plan, request: ChangeRequest) throws {
-        try gate.check(plan, request: request)
-    }
+    var lockRequest: LockRequest { environment.lockRequest(tablePrefix: project.tablePrefix, holder: workspace.holder) }
 
     func auditTrail(_ connection: any DriverConnection, store: StateStore) -> AuditTrail {
         AuditTrail(environment: environment.name, store: store, connection: connection, logFile: project.auditLog)
@@ -47,9 +40,9 @@ public struct Migrator {
             let connection = try workspace.connect(environment, readOnly: true)
             defer { connection.close() }
             return try workspace.withReadTransaction(connection, environment: environment) {
-                let rows = try workspace.store(for: connection).readRevisions(on: connection)
-                let plan = try makePlan(request, graph: graph, rows: rows)
-                try checkGate(plan, request: request)
+                let rows = try StateStore(for: connection, project: project).readRevisions(on: connection)
+                let plan = try planner.plan(request, graph: graph, rows: rows)
+                try gate.check(plan, request: request)
                 return result(plan, request: request, durations: [:], auditID: nil, dryRun: true)
             }
         }
@@ -57,8 +50,8 @@ public struct Migrator {
         // bad target) leaves the database untouched — not even Godwit's tables are created.
         // The plan is made again under the lock, from the state read there.
         let (rows, hasOpenRecords) = try previewState()
-        let preview = try makePlan(request, graph: graph, rows: rows)
-        try checkGate(preview, request: request)
+        let preview = try planner.plan(request, graph: graph, rows: rows)
+        try gate.check(preview, request: request)
         try checkLint(preview)
         if preview.isEmpty && !request.isResolve && !request.isRehearsal && !hasOpenRecords {
             return result(preview, request: request, durations: [:], auditID: nil, dryRun: false)
@@ -71,7 +64,7 @@ public struct Migrator {
         let createsNothingAtConnect = request.isRehearsal && dialect.canWriteThroughReadOnlyConnection && dialect.locksWithoutWriting(environment.lockMode)
         let connection = try workspace.connect(environment, readOnly: createsNothingAtConnect)
         defer { connection.close() }
-        let store = workspace.store(for: connection)
+        let store = StateStore(for: connection, project: project)
         if request.isRehearsal {
             do {
                 return try rehearse(request, graph: graph, connection: connection, store: store)
@@ -80,7 +73,7 @@ public struct Migrator {
             }
         }
         do {
-            return try connection.withLock(workspace.lockRequest(for: environment), waiting: { holder in
+            return try connection.withLock(lockRequest, waiting: { holder in
                 workspace.events(.waitingForLock(environment: environment.name, holder: holder))
             }) {
                 try store.createTables(on: connection)
@@ -88,8 +81,8 @@ public struct Migrator {
                 try trail.sealInterrupted(graph: try? workspace.graph())
                 try trail.catchUpLogFile()
                 let rows = try store.readRevisions(on: connection)
-                let plan = try makePlan(request, graph: graph, rows: rows)
-                try checkGate(plan, request: request)
+                let plan = try planner.plan(request, graph: graph, rows: rows)
+                try gate.check(plan, request: request)
                 if plan.isEmpty && !request.isResolve {
                     return result(plan, request: request, durations: [:], auditID: nil, dryRun: false)
                 }
@@ -103,12 +96,12 @@ public struct Migrator {
     /// Runs the whole plan in one transaction under the lock and rolls it back: each step's time
     /// and the first error, with nothing left behind — not even Godwit's tables.
     func rehearse(_ request: ChangeRequest, graph: RevisionGraph, connection: any DriverConnection, store: StateStore) throws -> OperationResult {
-        try connection.withLock(workspace.lockRequest(for: environment), waiting: { holder in
+        try connection.withLock(lockRequest, waiting: { holder in
             workspace.events(.waitingForLock(environment: environment.name, holder: holder))
         }) {
             let rows = try store.readRevisions(on: connection)
-            let plan = try makePlan(request, graph: graph, rows: rows)
-            try checkGate(plan, request: request)
+            let plan = try planner.plan(request, graph: graph, rows: rows)
+            try gate.check(plan, request: request)
             if let step = plan.steps.first(where: { !$0.revision.isTransactional && $0.sql != nil }) {
                 throw PlanRefusal(
                     "revision '\(step.revision.id)' is 'transactional: false', so it cannot be rehearsed inside a transaction; use --dry-run",
@@ -143,7 +136,7 @@ public struct Migrator {
         let connection = try workspace.connect(environment, readOnly: true)
         defer { connection.close() }
         return try workspace.withReadTransaction(connection, environment: environment) {
-            let store = workspace.store(for: connection)
+            let store = StateStore(for: connection, project: project)
             let rows = try store.readRevisions(on: connection)
             let isOpen = try store.hasOpenAuditRecords(on: connection)
             let lags = AuditTrail.logFileLags(project.auditLog, newestHash: try store.newestAuditHash(on: connection))
@@ -156,7 +149,7 @@ public struct Migrator {
     /// - Throws: `PlanRefusal` (exit 5) naming the first finding; what the linter throws.
     func checkLint(_ plan: Plan) throws {
         guard environment.lint == .error else { return }
-        let findings = try workspace.lintFindings(of: plan, in: environment)
+        let findings = try ProjectLinter(workspace: workspace).lintFindings(of: plan, in: environment)
         guard let first = plan.steps.lazy.compactMap({ findings[$0.revision.id]?.first }).first else { return }
         let count = findings.values.reduce(0) { $0 + $1.count }
         throw PlanRefusal(
@@ -165,7 +158,7 @@ public struct Migrator {
     }
 
     func result(_ plan: Plan, request: ChangeRequest, durations: [String: Int], auditID: Int?, dryRun: Bool) -> OperationResult {
-        let findings = dryRun || request.includesLintWarnings ? (try? workspace.lintFindings(of: plan, in: environment)) ?? [:] : [:]
+        let findings = dryRun || request.includesLintWarnings ? (try? ProjectLinter(workspace: workspace).lintFindings(of: plan, in: environment)) ?? [:] : [:]
         let dialect = try? workspace.dialect(of: environment)
         let hasTimeouts = dialect?.hasTimeouts ?? false
         let hook = (plan.operation == .upgrade || plan.operation == .promote) && plan.steps.contains { $0.direction == .upgrade && $0.sql != nil }

@@ -57,6 +57,11 @@ public struct Environment: Sendable {
         lint = try map["lint"].map { try reader.choice($0, key: "lint", of: name) } ?? .warn
     }
 
+    /// The migration lock of this environment, held by `holder`.
+    public func lockRequest(tablePrefix: String, holder: String) -> LockRequest {
+        LockRequest(name: "\(schema ?? "public").\(tablePrefix)", tablePrefix: tablePrefix, mode: lockMode, timeout: migrationLockTimeout, holder: holder)
+    }
+
     /// The statement lock_timeout for PostgreSQL sessions: the environment's, else 5s.
     public var effectiveLockTimeout: TimeoutValue { lockTimeout ?? TimeoutValue(milliseconds: 5000) }
 

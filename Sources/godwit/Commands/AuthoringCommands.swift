@@ -50,7 +50,7 @@ extension GodwitCommand {
             let labels = branchLabels.flatMap { $0.split(separator: ",").map(String.init) }
             let dependencies = dependsOn.flatMap { $0.split(separator: ",").map(String.init) }
             if autogenerate {
-                let result = try workspace.autogenerate(
+                let result = try Autogenerate(workspace: workspace).revision(
                     message: message, from: fromEnv.map { .environment($0) } ?? .schemaFile,
                     environment: try workspace.project.targetEnvironment(global.env), head: head, branchLabels: labels, dependsOn: dependencies)
                 if console.isJSON { return console.json(result.json) }

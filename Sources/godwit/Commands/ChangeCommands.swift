@@ -56,7 +56,7 @@ extension ChangeCommand {
         var request = change.request(try kind(in: workspace))
         request.includesLintWarnings = console.isJSON  // text shows them for a dry-run only, which lints anyway
         if change.sql {
-            let script = try workspace.offlineScript(request, environment: environment, from: change.from)
+            let script = try OfflineScriptWriter(workspace: workspace).script(request, environment: environment, from: change.from)
             if console.isJSON { return console.json(.object(["environment": .string(environment.name), "sql": .string(script)])) }
             return print(script, terminator: "")
         }
@@ -192,7 +192,7 @@ extension GodwitCommand {
 
         func run(in workspace: Workspace, console: Console) throws {
             let environment = try workspace.project.environment(global.env)
-            let state = try workspace.current(of: environment)
+            let state = try StatusReader(workspace: workspace).current(of: environment)
             if console.isJSON { return console.json(state.json) }
             let graph = try workspace.graph()
             if state.heads.isEmpty { console.out("\(environment.name): base (nothing applied)") }

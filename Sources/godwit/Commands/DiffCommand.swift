@@ -30,7 +30,7 @@ extension GodwitCommand {
             let header: (Int) -> String
             if expected {
                 let environment = try project.environment(environments[0])
-                diff = try workspace.drift(environment)
+                diff = try SchemaInspector(workspace: workspace).drift(environment)
                 same = "'\(environment.name)' matches what its applied revisions produce"
                 header = { count in
                     "'\(environment.name)' differs from what its applied revisions produce in \(count) \(count == 1 ? "object" : "objects") (- only expected, + only live, ~ changed):"
@@ -38,7 +38,7 @@ extension GodwitCommand {
             } else {
                 let a = try project.environment(environments[0])
                 let b = try project.environment(environments[1])
-                diff = try workspace.diff(a, b)
+                diff = try SchemaInspector(workspace: workspace).diff(a, b)
                 same = "'\(a.name)' and '\(b.name)' have the same schema"
                 header = { count in
                     "'\(a.name)' and '\(b.name)' differ in \(count) \(count == 1 ? "object" : "objects") (- only in '\(a.name)', + only in '\(b.name)', ~ changed):"

@@ -12,7 +12,7 @@ extension GodwitCommand {
         @Option(name: .customLong("connect-timeout"), help: "Seconds to wait for each database.") var connectTimeout = 5
 
         func run(in workspace: Workspace, console: Console) throws {
-            let environments = try workspace.status(connectTimeout: connectTimeout)
+            let environments = try StatusReader(workspace: workspace).status(connectTimeout: connectTimeout)
             if console.isJSON { return console.json(.object(["environments": .array(environments.map(\.json))])) }
             let graph = try workspace.graph()
             let rows = environments.map { status -> [String] in
@@ -59,13 +59,13 @@ extension GodwitCommand {
 
         func run(in workspace: Workspace, console: Console) throws {
             let source = environments.count == 2 ? environments[0] : nil
-            let promotion = try workspace.promotion(from: source, to: environments.last!)
+            let promotion = try Promotion(workspace: workspace).request(from: source, to: environments.last!)
             var request = change.request(.upgrade(promotion.target))
             request.includesLintWarnings = console.isJSON
             request.operationName = .promote
             if request.reason == nil { request.reason = "promote from \(promotion.from.name)" }
             if change.sql {
-                let script = try workspace.offlineScript(request, environment: promotion.to, from: change.from)
+                let script = try OfflineScriptWriter(workspace: workspace).script(request, environment: promotion.to, from: change.from)
                 if console.isJSON { return console.json(.object(["environment": .string(promotion.to.name), "sql": .string(script)])) }
                 return print(script, terminator: "")
             }
@@ -84,7 +84,7 @@ extension GodwitCommand {
 
         func run(in workspace: Workspace, console: Console) throws {
             let environment = try workspace.project.environment(global.env)
-            try report(workspace.check(environment), console: console, okText: "'\(environment.name)' is up to date with the graph")
+            try report(EnvironmentChecks(workspace: workspace).check(environment), console: console, okText: "'\(environment.name)' is up to date with the graph")
         }
     }
 
@@ -96,7 +96,7 @@ extension GodwitCommand {
 
         func run(in workspace: Workspace, console: Console) throws {
             let environment = try workspace.project.environment(global.env)
-            try report(workspace.verify(environment), console: console, okText: "every applied revision of '\(environment.name)' matches its file")
+            try report(EnvironmentChecks(workspace: workspace).verify(environment), console: console, okText: "every applied revision of '\(environment.name)' matches its file")
         }
     }
 
@@ -115,7 +115,7 @@ extension GodwitCommand {
                 throw ValidationError("--timeout '\(timeout)' is not a duration; write e.g. 30s, 5m or 1h")
             }
             let environment = try workspace.project.environment(global.env)
-            let heads = try workspace.wait(for: environment, target: try Target(parsing: target), timeout: limit, interval: max(0.05, interval))
+            let heads = try EnvironmentChecks(workspace: workspace).wait(for: environment, target: try Target(parsing: target), timeout: limit, interval: max(0.05, interval))
             if console.isJSON {
                 return console.json(.object(["environment": .string(environment.name), "reached": .bool(true), "heads": .strings(heads)]))
             }

@@ -1,0 +1,85 @@
+import Foundation
+import GodwitCore
+
+/// Reads schemas: an environment's live one, what the revisions produce (replayed in the scratch
+/// database), the desired `schema:` file; and compares them (`diff`, drift).
+public struct SchemaInspector: Sendable {
+    /// The workspace.
+    public let workspace: Workspace
+
+    /// Creates an inspector.
+    public init(workspace: Workspace) {
+        self.workspace = workspace
+    }
+
+    var project: Project { workspace.project }
+
+    /// The live schema of an environment, read through a read-only connection.
+    /// - Throws: `DatabaseError` (with the environment) when unreachable; `ConfigurationError`.
+    public func liveSchema(of environment: Environment) throws -> Schema {
+        let connection = try workspace.connect(environment, readOnly: true)
+        defer { connection.close() }
+        return try workspace.withReadTransaction(connection, environment: environment) {
+            try connection.readSchema(schema: environment.schema, excludingPrefix: project.tablePrefix)
+        }
+    }
+
+    /// The schema that the revisions up to `target` produce from an empty database, replayed in
+    /// the scratch database.
+    /// - Throws: `DatabaseError` naming the revision, file and line that fails; graph errors.
+    public func replayedSchema(to target: Target, schema: String?) throws -> Schema {
+        let graph = try workspace.graph()
+        let scratch = try Scratch(workspace: workspace, schema: schema)
+        return try scratch.withFreshConnection { connection in
+            try scratch.replay(graph, to: target, on: connection)
+            return try scratch.read(connection)
+        }
+    }
+
+    /// The desired schema of `schema:`, loaded into the scratch database.
+    /// - Throws: `ConfigurationError` when `schema:` is not set or the file is missing;
+    ///   `DatabaseError` naming the line of the file that fails.
+    public func desiredSchema(schema: String?) throws -> Schema {
+        guard let location = project.schemaFile else {
+            throw ConfigurationError(
+                "no desired schema: set 'schema: schema.sql' (a file or folder of CREATE statements) in \(Project.configPath), or pass --from-env ENV",
+                location: SourceLocation(file: Project.configPath))
+        }
+        let scratch = try Scratch(workspace: workspace, schema: schema)
+        return try scratch.withFreshConnection { connection in
+            try scratch.load(location, on: connection)
+            return try scratch.read(connection)
+        }
+    }
+
+    /// `diff ENV_A ENV_B`: the changes from A's live schema to B's.
+    /// - Throws: `ConfigurationError` when one is SQLite and the other PostgreSQL; `DatabaseError`.
+    public func diff(_ left: Environment, _ right: Environment) throws -> SchemaDiff {
+        guard try workspace.dialect(of: left).id == workspace.dialect(of: right).id else {
+            throw ConfigurationError("'\(left.name)' and '\(right.name)' are databases of different kinds; diff compares two SQLite or two PostgreSQL environments")
+        }
+        return SchemaDiff(from: try liveSchema(of: left), to: try liveSchema(of: right))
+    }
+
+    /// `diff ENV --expected`: the changes from what the environment's applied revisions produce
+    /// (replayed in the scratch database) to its live schema: drift from hand-made changes.
+    /// - Throws: `GraphError` when an applied revision has no file; `ConfigurationError` for a
+    ///   scratch database of another kind; `DatabaseError`.
+    public func drift(_ environment: Environment) throws -> SchemaDiff {
+        let graph = try workspace.graph()
+        let state = StateReport(graph: graph, rows: try workspace.readState(of: environment))
+        if let unknown = state.unknown.first {
+            throw GraphError(
+                "environment '\(environment.name)' has revision '\(unknown)' applied, which has no file in \(project.versionsPath)/; its expected schema cannot be replayed",
+                revision: unknown)
+        }
+        let scratch = try Scratch(workspace: workspace, schema: environment.schema)
+        guard try workspace.dialect(of: environment).id == scratch.dialect.id else {
+            throw ConfigurationError(
+                "scratch_url is a \(scratch.dialect.displayName) database but environment '\(environment.name)' is not; set scratch_url in \(Project.configPath) to a database of the same kind that Godwit may wipe",
+                location: SourceLocation(file: Project.configPath), environment: environment.name)
+        }
+        let expected = try replayedSchema(to: .revisions(state.heads), schema: environment.schema)
+        return SchemaDiff(from: expected, to: try liveSchema(of: environment))
+    }
+}
