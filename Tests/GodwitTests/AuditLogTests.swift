@@ -287,15 +287,17 @@ func expectVerifyFinds(_ tamper: Tamper, in fixture: AuditFixture) throws {
 
     @Test(arguments: ["yesterday", "2026-13-01", "2026-11-31", "25.11.2026", ""])
     func sinceRefusesWhatIsNotADate(_ text: String) {
-        let error = #expect(throws: ContextualError.self) { try AuditFilter.date(parsing: text) }
+        let error = #expect(throws: AuditError.notADate(text)) { try AuditFilter.date(parsing: text) }
         #expect(error?.exitCode == .usage)
         #expect(error?.message.contains("YYYY-MM-DD") == true)
     }
 
     @Test func badFiltersAreUsageErrors() {
-        let limit = #expect(throws: ContextualError.self) { try AuditFilter(parsingSince: nil, limit: 0, operation: nil, actor: nil) }
+        let limit = #expect(throws: AuditError.limitTooSmall(0)) { try AuditFilter(parsingSince: nil, limit: 0, operation: nil, actor: nil) }
         #expect(limit?.exitCode == .usage)
-        let operation = #expect(throws: ContextualError.self) { try AuditFilter(parsingSince: nil, limit: nil, operation: "upgarde", actor: nil) }
+        let operation = #expect(throws: AuditError.unknownOperation("upgarde", suggestion: "upgrade")) {
+            try AuditFilter(parsingSince: nil, limit: nil, operation: "upgarde", actor: nil)
+        }
         #expect(operation?.exitCode == .usage)
         #expect(operation?.message.contains("did you mean 'upgrade'") == true)
     }

@@ -24,23 +24,21 @@ public struct AuditFilter: Sendable, Equatable {
     }
 
     /// Creates a filter from the text of the command line: `--since`, `--limit`, `--operation`, `--actor`.
-    /// - Throws: `ContextualError` (exit 2) for a date that cannot be read, a limit below 1 or an
+    /// - Throws: `AuditError` (exit 2) for a date that cannot be read, a limit below 1 or an
     ///   unknown operation (with the closest one suggested).
     public init(parsingSince since: String?, limit: Int?, operation: String?, actor: String?) throws {
         if let limit, limit < 1 {
-            throw ContextualError(.usage, "--limit must be at least 1, not \(limit)")
+            throw AuditError.limitTooSmall(limit)
         }
         if let operation, !Self.operations.contains(operation) {
-            let hint = closestMatch(to: operation, in: Self.operations).map { "; did you mean '\($0)'?" }
-                ?? "; use one of \(Self.operations.joined(separator: ", "))"
-            throw ContextualError(.usage, "--operation '\(operation)' is not an operation Godwit records\(hint)")
+            throw AuditError.unknownOperation(operation, suggestion: closestMatch(to: operation, in: Self.operations))
         }
         self.init(since: try since.map(Self.date(parsing:)), limit: limit, operation: operation, actor: actor)
     }
 
     /// Reads a `--since` value: `YYYY-MM-DD` (midnight UTC), or ISO 8601 date and time with an
     /// optional fraction of a second and an optional zone (`Z`, `+02:00`; none means UTC).
-    /// - Throws: `ContextualError` (exit 2) naming the forms it accepts.
+    /// - Throws: `AuditError.notADate` (exit 2) naming the forms it accepts.
     public static func date(parsing text: String) throws -> Date {
         let trimmed = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "T")
         if let date = Self.instant(trimmed) { return date }
@@ -52,9 +50,7 @@ public struct AuditFilter: Sendable, Equatable {
             formatter.dateFormat = format
             if let date = formatter.date(from: trimmed) { return date }
         }
-        throw ContextualError(
-            .usage,
-            "--since '\(text)' is not a date; write YYYY-MM-DD (midnight UTC) or an ISO 8601 time such as 2026-11-25T17:40:00Z")
+        throw AuditError.notADate(text)
     }
 
     /// An ISO 8601 time with a zone, with or without a fraction of a second.
@@ -276,7 +272,7 @@ enum AuditChain {
         var text = ""
         if FileManager.default.fileExists(atPath: log.path) {
             guard let read = try? String(contentsOf: log, encoding: .utf8) else {
-                throw ContextualError(.failed, "cannot read the audit log \(path)", location: SourceLocation(file: path), environment: environment)
+                throw AuditError.unreadableLog(path: path, environment: environment)
             }
             text = read
         }

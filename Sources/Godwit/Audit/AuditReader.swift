@@ -27,7 +27,7 @@ public struct AuditReader: Sendable {
     /// gap, every record sealed — and, when `audit_log:` is set, that the log holds exactly the
     /// table's records (same ids and hashes) in a chain of its own.
     /// - Throws: `DatabaseError` (with the environment) when the database cannot be read;
-    ///   `ConfigurationError` for a bad URL; `ContextualError` (exit 1) when the log exists but
+    ///   `ConfigurationError` for a bad URL; `AuditError` (exit 1) when the log exists but
     ///   cannot be read. What it finds is returned, not thrown.
     public func verify(_ environment: Environment) throws -> AuditVerification {
         let records = try readAuditTable(of: environment)

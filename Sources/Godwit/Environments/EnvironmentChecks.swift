@@ -67,27 +67,26 @@ public struct EnvironmentChecks: Sendable {
 
     /// `wait`: blocks until the environment has reached `target`, reading it every `interval`
     /// seconds; an unreachable database is waited for too.
-    /// - Throws: `ContextualError` with exit 4 on timeout, saying what is still missing or why the
+    /// - Throws: `OperationError.waitTimedOut` (exit 4) on timeout, saying what is still missing or why the
     ///   database could not be read; graph errors at once.
     public func wait(for environment: Environment, target: Target, timeout: TimeoutValue, interval: Double = 1) throws -> [String] {
         let graph = try workspace.graph()
         let deadline = Date().addingTimeInterval(timeout.seconds)
-        var last = "nothing read yet"
+        var last = OperationError.WaitProgress.nothingRead
         while true {
             do {
                 let rows = try workspace.readState(of: environment)
                 let applied = Set(rows.filter { !$0.isFailed }.map(\.revision))
                 let missing = try graph.upgradeSteps(applied: applied, to: target)
                 if missing.isEmpty { return graph.heads(ofApplied: applied) }
-                last = "\(missing.count) revision\(missing.count == 1 ? "" : "s") still missing (\(missing.prefix(5).joined(separator: ", "))\(missing.count > 5 ? ", …" : ""))"
+                last = .missing(missing)
             } catch let error as DatabaseError {
-                last = "cannot read it: \(error.message)"
+                last = .unreadable(error.message)
             } catch let error as ConfigurationError {
                 throw error
             }
             if Date() >= deadline {
-                throw ContextualError(
-                    .lockTimeout, "'\(environment.name)' did not reach \(target) within \(timeout): \(last)", environment: environment.name)
+                throw OperationError.waitTimedOut(environment: environment.name, target: target, timeout: timeout, last: last)
             }
             Thread.sleep(forTimeInterval: min(interval, max(0.05, deadline.timeIntervalSinceNow)))
         }

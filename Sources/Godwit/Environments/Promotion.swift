@@ -33,21 +33,16 @@ public struct Promotion: Sendable {
         let fromRows = try workspace.readState(of: from)
         let toRows = try workspace.readState(of: target)
         if let failed = fromRows.first(where: \.isFailed) {
-            throw PlanRefusal(
-                "revision '\(failed.revision)' failed part-way in '\(from.name)'; resolve it there before promoting", revision: failed.revision)
+            throw PlanRefusal.failedInSource(revision: failed.revision, source: from.name)
         }
         let edited = StateReport(graph: graph, rows: fromRows).checksumMismatches
         if let id = edited.first {
-            throw PlanRefusal(
-                "revision '\(id)' as applied in '\(from.name)' differs from its file (checksum); what '\(target.name)' would get is not what '\(from.name)' was tested with — revert the file or write a new revision",
-                revision: id, location: graph.revisions[id].map { SourceLocation(file: $0.path) })
+            throw PlanRefusal.editedInSource(revision: id, source: from.name, target: target.name, file: graph.revisions[id]?.path)
         }
         let fromApplied = Set(fromRows.map(\.revision))
         let extra = toRows.map(\.revision).filter { !fromApplied.contains($0) }
         if !extra.isEmpty {
-            throw PlanRefusal(
-                "'\(target.name)' has \(extra.map { "'\($0)'" }.joined(separator: ", ")), which '\(from.name)' lacks: the two have diverged; apply them to '\(from.name)' first, or downgrade '\(target.name)'",
-                revision: extra.first)
+            throw PlanRefusal.diverged(extra: extra, source: from.name, target: target.name)
         }
         let heads = graph.heads(ofApplied: fromApplied)
         return (from, target, .revisions(heads))

@@ -32,8 +32,7 @@ public struct Migrator {
     public func run(_ request: ChangeRequest) throws -> OperationResult {
         let graph = try workspace.graph()
         if !request.isResolve && !request.isDryRun && environment.isProtected && !request.isConfirmed {
-            throw PlanRefusal(
-                "environment '\(environment.name)' is protected; pass --yes to confirm the \(request.operation.rawValue) (nothing was changed)")
+            throw PlanRefusal.protectedEnvironment(environment: environment.name, operation: request.operation.rawValue)
         }
         let url = try workspace.url(of: environment)
         if request.isDryRun {
@@ -103,9 +102,7 @@ public struct Migrator {
             let plan = try planner.plan(request, graph: graph, rows: rows)
             try gate.check(plan, request: request)
             if let step = plan.steps.first(where: { !$0.revision.isTransactional && $0.sql != nil }) {
-                throw PlanRefusal(
-                    "revision '\(step.revision.id)' is 'transactional: false', so it cannot be rehearsed inside a transaction; use --dry-run",
-                    revision: step.revision.id)
+                throw PlanRefusal.cannotRehearse(revision: step.revision.id)
             }
             var record = AuditRecord(
                 id: 0, environment: environment.name, operation: plan.operation.rawValue, startedAt: AuditRecord.timestamp(),
@@ -152,9 +149,7 @@ public struct Migrator {
         let findings = try ProjectLinter(workspace: workspace).lintFindings(of: plan, in: environment)
         guard let first = plan.steps.lazy.compactMap({ findings[$0.revision.id]?.first }).first else { return }
         let count = findings.values.reduce(0) { $0 + $1.count }
-        throw PlanRefusal(
-            "environment '\(environment.name)' has 'lint: error' and the plan has \(count) lint finding\(count == 1 ? "" : "s"); the first: [\(first.rule.id)] \(first.message); make the change safely, or silence it on its line with '-- godwit:ignore \(first.rule.id)'",
-            revision: first.revision, location: SourceLocation(file: first.file, line: first.line))
+        throw PlanRefusal.lintFindings(environment: environment.name, count: count, first: first)
     }
 
     func result(_ plan: Plan, request: ChangeRequest, durations: [String: Int], auditID: Int?, dryRun: Bool) -> OperationResult {
