@@ -191,7 +191,7 @@ struct SchemaProject {
         let error = try #require(throws: ConfigurationError.self) {
             try Autogenerate(workspace: project.workspace()).revision(message: "x", from: .schemaFile, environment: nil)
         }
-        #expect(error.message.contains("schema: schema.sql") && error.message.contains("--from-env"))
+        #expect(error.code == .noDesiredSchema)
     }
 
     @Test func theScratchDatabaseIsNeverAnEnvironment() throws {
@@ -201,7 +201,7 @@ struct SchemaProject {
         let error = try #require(throws: ConfigurationError.self) {
             try Autogenerate(workspace: project.workspace()).revision(message: "x", from: .schemaFile, environment: nil)
         }
-        #expect(error.message.contains("environment 'dev'"))
+        #expect(error.code == .scratchIsEnvironment("dev"))
     }
 
     @Test func aPostgresEnvironmentNeedsAPostgresScratch() throws {
@@ -212,7 +212,7 @@ struct SchemaProject {
         let error = try #require(throws: ConfigurationError.self) {
             try Autogenerate(workspace: workspace).revision(message: "x", from: .schemaFile, environment: try workspace.project.environment("pg"))
         }
-        #expect(error.message.contains("scratch_url is a SQLite database but environment 'pg' is PostgreSQL"))
+        #expect(error.code == .scratchOfOtherKind(scratch: "SQLite", environment: "pg", environmentKind: "PostgreSQL"))
     }
 
     @Test func driftAndDiffFindAHandMadeIndex() throws {

@@ -117,8 +117,7 @@ public enum Scaffold {
         let manager = FileManager.default
         let files = files()
         for path in [Project.configPath, "versions"] where manager.fileExists(atPath: directory.appendingPathComponent(path).path) {
-            throw ConfigurationError(
-                "'\(directory.appendingPathComponent(path).path)' already exists; init never overwrites anything (choose an empty folder)")
+            throw ConfigurationError(.wouldOverwrite(path: directory.appendingPathComponent(path).path))
         }
         var written: [String] = []
         for (path, text) in files {

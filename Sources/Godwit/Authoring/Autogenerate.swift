@@ -73,7 +73,7 @@ public struct Autogenerate: Sendable {
             let kind = try workspace.dialect(of: other)
             guard kind.id == scratch.dialect.id else {
                 throw ConfigurationError(
-                    "scratch_url is a \(scratch.dialect.displayName) database but environment '\(other.name)' is \(kind.displayName); set scratch_url in \(Project.configPath) to a \(kind.displayName) database Godwit may wipe",
+                    .scratchOfOtherKind(scratch: scratch.dialect.displayName, environment: other.name, environmentKind: kind.displayName),
                     location: SourceLocation(file: Project.configPath), environment: other.name)
             }
         }

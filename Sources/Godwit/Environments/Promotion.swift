@@ -21,13 +21,11 @@ public struct Promotion: Sendable {
     public func request(from source: String?, to targetName: String) throws -> (from: Environment, to: Environment, target: Target) {
         let target = try project.environment(targetName)
         guard let sourceName = source ?? project.predecessor(of: target.name) else {
-            throw ConfigurationError(
-                "'\(target.name)' has no predecessor in promotion; name the environment to promote from: 'godwit promote FROM \(target.name)'",
-                environment: target.name)
+            throw ConfigurationError(.noPredecessor(environment: target.name), environment: target.name)
         }
         let from = try project.environment(sourceName)
         guard from.name != target.name else {
-            throw ConfigurationError("cannot promote '\(target.name)' to itself", environment: target.name)
+            throw ConfigurationError(.promotionToItself(environment: target.name), environment: target.name)
         }
         let graph = try workspace.graph()
         let fromRows = try workspace.readState(of: from)

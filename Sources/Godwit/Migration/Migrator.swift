@@ -282,7 +282,7 @@ public struct Migrator {
         let path = RevisionGraph.relativePath(of: hook, to: project.root)
         workspace.events(.hookStarted(environment: environment.name, path: path))
         guard let text = try? String(contentsOf: hook, encoding: .utf8) else {
-            throw ConfigurationError("cannot read \(path)", location: SourceLocation(file: path), environment: environment.name)
+            throw ConfigurationError(.cannotRead(path), location: SourceLocation(file: path), environment: environment.name)
         }
         let section = SQLSection(sql: Checksum.normalizingLineEndings(text), line: 1)
         do {

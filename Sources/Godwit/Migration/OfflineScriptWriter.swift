@@ -23,7 +23,7 @@ public struct OfflineScriptWriter: Sendable {
         case .upgrade(let target): plan = try graph.upgradePlan(applied: applied, to: target)
         case .downgrade(let target): plan = try graph.downgradePlan(applied: applied, to: target)
         case .stamp(let target, let purge): plan = try graph.stampPlan(applied: applied, to: target, purge: purge)
-        case .resolve: throw ConfigurationError("resolve has no offline form; it only changes Godwit's own table")
+        case .resolve: throw ConfigurationError(.resolveHasNoOfflineForm)
         }
         plan.operation = request.operation
         return plan
@@ -40,8 +40,7 @@ public struct OfflineScriptWriter: Sendable {
             dialect = fallback
             workspace.events(.warning("the url of '\(environment.name)' cannot be expanded here; writing \(fallback.displayName) SQL"))
         } else {
-            throw ConfigurationError(
-                "no driver for the url of environment '\(environment.name)'", location: environment.urlLocation, environment: environment.name)
+            throw ConfigurationError(.noDriver(environment: environment.name, url: nil), location: environment.urlLocation, environment: environment.name)
         }
         var hook: (String, String)?
         if plan.steps.contains(where: { $0.direction == .upgrade }), request.operation == .upgrade || request.operation == .promote,

@@ -97,8 +97,7 @@ public final class Workspace: Sendable {
     func driver(of environment: Environment, url: DatabaseURL) throws -> any DatabaseDriver {
         guard let driver = drivers.first(where: { $0.accepts(url) }) else {
             throw ConfigurationError(
-                "no driver for the url of environment '\(environment.name)' (\(url))", location: environment.urlLocation,
-                environment: environment.name)
+                .noDriver(environment: environment.name, url: url.description), location: environment.urlLocation, environment: environment.name)
         }
         return driver
     }

@@ -41,9 +41,7 @@ public struct SchemaInspector: Sendable {
     ///   `DatabaseError` naming the line of the file that fails.
     public func desiredSchema(schema: String?) throws -> Schema {
         guard let location = project.schemaFile else {
-            throw ConfigurationError(
-                "no desired schema: set 'schema: schema.sql' (a file or folder of CREATE statements) in \(Project.configPath), or pass --from-env ENV",
-                location: SourceLocation(file: Project.configPath))
+            throw ConfigurationError(.noDesiredSchema, location: SourceLocation(file: Project.configPath))
         }
         let scratch = try Scratch(workspace: workspace, schema: schema)
         return try scratch.withFreshConnection { connection in
@@ -56,7 +54,7 @@ public struct SchemaInspector: Sendable {
     /// - Throws: `ConfigurationError` when one is SQLite and the other PostgreSQL; `DatabaseError`.
     public func diff(_ left: Environment, _ right: Environment) throws -> SchemaDiff {
         guard try workspace.dialect(of: left).id == workspace.dialect(of: right).id else {
-            throw ConfigurationError("'\(left.name)' and '\(right.name)' are databases of different kinds; diff compares two SQLite or two PostgreSQL environments")
+            throw ConfigurationError(.differentDatabaseKinds(left: left.name, right: right.name))
         }
         return SchemaDiff(from: try liveSchema(of: left), to: try liveSchema(of: right))
     }
@@ -76,7 +74,7 @@ public struct SchemaInspector: Sendable {
         let scratch = try Scratch(workspace: workspace, schema: environment.schema)
         guard try workspace.dialect(of: environment).id == scratch.dialect.id else {
             throw ConfigurationError(
-                "scratch_url is a \(scratch.dialect.displayName) database but environment '\(environment.name)' is not; set scratch_url in \(Project.configPath) to a database of the same kind that Godwit may wipe",
+                .scratchOfOtherKind(scratch: scratch.dialect.displayName, environment: environment.name, environmentKind: nil),
                 location: SourceLocation(file: Project.configPath), environment: environment.name)
         }
         let expected = try replayedSchema(to: .revisions(state.heads), schema: environment.schema)

@@ -82,8 +82,7 @@ public struct Scratch {
         let root = workspace.project.root
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: location.path, isDirectory: &isFolder) else {
-            throw ConfigurationError(
-                "the desired schema '\(RevisionGraph.relativePath(of: location, to: root))' (schema: in \(Project.configPath)) does not exist; write it, or pass --from-env ENV")
+            throw ConfigurationError(.missingDesiredSchema(path: RevisionGraph.relativePath(of: location, to: root)))
         }
         var files = [location]
         if isFolder.boolValue {
@@ -93,7 +92,7 @@ public struct Scratch {
         for file in files {
             let path = RevisionGraph.relativePath(of: file, to: root)
             guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-                throw ConfigurationError("cannot read \(path)", location: SourceLocation(file: path))
+                throw ConfigurationError(.cannotRead(path), location: SourceLocation(file: path))
             }
             let section = SQLSection(sql: Checksum.normalizingLineEndings(text), line: 1)
             do {
@@ -137,18 +136,16 @@ public struct Scratch {
         do {
             url = try DatabaseURL(parsing: text, root: project.root)
         } catch let error as ContextualError {
-            throw ConfigurationError("scratch_url: " + error.message, location: SourceLocation(file: Project.configPath))
+            throw ConfigurationError(.invalidScratchURL(error.message), location: SourceLocation(file: Project.configPath))
         }
         for environment in project.orderedEnvironments {
             guard let other = try? workspace.url(of: environment) else { continue }
             if other.secretText == url.secretText && url.kind != .sqlite(path: nil) {
-                throw ConfigurationError(
-                    "scratch_url is the url of environment '\(environment.name)'; Godwit wipes the scratch database, so give it a database of its own",
-                    location: SourceLocation(file: Project.configPath))
+                throw ConfigurationError(.scratchIsEnvironment(environment.name), location: SourceLocation(file: Project.configPath))
             }
         }
         guard let driver = workspace.drivers.first(where: { $0.accepts(url) }) else {
-            throw ConfigurationError("no driver for scratch_url '\(url)'")
+            throw ConfigurationError(.noScratchDriver(url: url.description))
         }
         self.url = url
         self.schema = schema
