@@ -34,7 +34,7 @@ extension ChangeCommand {
         var request = planned.request
         request.includesLintWarnings = console.isJSON  // text shows them for a dry-run only, which lints anyway
         if change.sql {
-            let script = try workspace.offlineScript(request, environment: environment, from: change.from)
+            let script = try OfflineScriptWriter(workspace: workspace).script(request, environment: environment, from: change.from)
             return console.isJSON ? console.json(CommandJSON.script(environment: environment.name, sql: script)) : console.raw(script)
         }
         let migrator = Migrator(workspace: workspace, environment: environment)

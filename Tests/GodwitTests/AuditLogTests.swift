@@ -180,13 +180,13 @@ enum Tamper: String, CaseIterable, CustomStringConvertible, Sendable {
 /// Checks `audit verify` on the fixture after `tamper`.
 func expectVerifyFinds(_ tamper: Tamper, in fixture: AuditFixture) throws {
     let workspace = try fixture.workspace()
-    let clean = try workspace.verifyAudit(try fixture.dev)
+    let clean = try AuditReader(workspace: workspace).verify(try fixture.dev)
     #expect(clean.isOK, "\(clean.problems)")
     #expect(clean.records == 3 && clean.firstBadID == nil)
     #expect(clean.json["first_bad_id"] == .null)
 
     try fixture.execute(tamper.sql)
-    let found = try workspace.verifyAudit(try fixture.dev)
+    let found = try AuditReader(workspace: workspace).verify(try fixture.dev)
     #expect(!found.isOK)
     #expect(found.firstBadID == tamper.firstBadID, "\(found.problems)")
     #expect(found.json["ok"] == .bool(false) && found.json["first_bad_id"] == .int(tamper.firstBadID))
@@ -210,7 +210,7 @@ func expectVerifyFinds(_ tamper: Tamper, in fixture: AuditFixture) throws {
         try fixture.runThreeActors()
         let workspace = try fixture.workspace()
         let graph = try workspace.graph()
-        let records = try workspace.audit(try fixture.dev)
+        let records = try AuditReader(workspace: workspace).records(of: try fixture.dev)
 
         #expect(records.map(\.id) == [3, 2, 1])
         #expect(records.map(\.actor) == ["carol", "bob", "alice"])
@@ -230,7 +230,7 @@ func expectVerifyFinds(_ tamper: Tamper, in fixture: AuditFixture) throws {
         #expect(records[1].error == nil)
         #expect(records[2].prevHash == nil && records[1].prevHash == records[2].hash && records[0].prevHash == records[1].hash)
 
-        let verification = try workspace.verifyAudit(try fixture.dev)
+        let verification = try AuditReader(workspace: workspace).verify(try fixture.dev)
         #expect(verification.isOK, "\(verification.problems)")
         #expect(verification.records == 3 && verification.logPath == "var/audit.jsonl")
         #expect(verification.json == .object([
@@ -243,7 +243,7 @@ func expectVerifyFinds(_ tamper: Tamper, in fixture: AuditFixture) throws {
         let fixture = try AuditFixture(.sqlite)
         defer { fixture.remove() }
         try fixture.runThreeActors()
-        let table = try fixture.workspace().audit(try fixture.dev).reversed()
+        let table = try AuditReader(workspace: fixture.workspace()).records(of: try fixture.dev).reversed()
         let logged = try AuditLogFile.read(fixture.logURL)
         #expect(Array(table) == logged)
         #expect(try fixture.logLines() == table.map(\.json.canonical), "each line is the record's canonical JSON")
@@ -255,7 +255,7 @@ func expectVerifyFinds(_ tamper: Tamper, in fixture: AuditFixture) throws {
         try fixture.runThreeActors()
         let workspace = try fixture.workspace()
         let dev = try fixture.dev
-        func ids(_ filter: AuditFilter) throws -> [Int] { try workspace.audit(dev, filter: filter).map(\.id) }
+        func ids(_ filter: AuditFilter) throws -> [Int] { try AuditReader(workspace: workspace).records(of: dev, filter: filter).map(\.id) }
 
         #expect(try ids(AuditFilter(limit: 2)) == [3, 2])
         #expect(try ids(AuditFilter(operation: "upgrade")) == [3, 1])
@@ -268,7 +268,7 @@ func expectVerifyFinds(_ tamper: Tamper, in fixture: AuditFixture) throws {
         let today = String(AuditRecord.timestamp().prefix(10))
         #expect(try ids(AuditFilter(parsingSince: today, limit: nil, operation: nil, actor: nil)) == [3, 2, 1])
         // `since` compares on started_at: a record started a moment ago is in, one started before is out.
-        let second = try #require(try workspace.audit(dev, filter: AuditFilter(actor: "bob")).first)
+        let second = try #require(try AuditReader(workspace: workspace).records(of: dev, filter: AuditFilter(actor: "bob")).first)
         let sinceSecond = try AuditFilter(parsingSince: second.startedAt, limit: nil, operation: nil, actor: nil)
         #expect(try ids(sinceSecond) == [3, 2])
     }
@@ -287,15 +287,17 @@ func expectVerifyFinds(_ tamper: Tamper, in fixture: AuditFixture) throws {
 
     @Test(arguments: ["yesterday", "2026-13-01", "2026-11-31", "25.11.2026", ""])
     func sinceRefusesWhatIsNotADate(_ text: String) {
-        let error = #expect(throws: ContextualError.self) { try AuditFilter.date(parsing: text) }
+        let error = #expect(throws: AuditError.notADate(text)) { try AuditFilter.date(parsing: text) }
         #expect(error?.exitCode == .usage)
         #expect(error?.message.contains("YYYY-MM-DD") == true)
     }
 
     @Test func badFiltersAreUsageErrors() {
-        let limit = #expect(throws: ContextualError.self) { try AuditFilter(parsingSince: nil, limit: 0, operation: nil, actor: nil) }
+        let limit = #expect(throws: AuditError.limitTooSmall(0)) { try AuditFilter(parsingSince: nil, limit: 0, operation: nil, actor: nil) }
         #expect(limit?.exitCode == .usage)
-        let operation = #expect(throws: ContextualError.self) { try AuditFilter(parsingSince: nil, limit: nil, operation: "upgarde", actor: nil) }
+        let operation = #expect(throws: AuditError.unknownOperation("upgarde", suggestion: "upgrade")) {
+            try AuditFilter(parsingSince: nil, limit: nil, operation: "upgarde", actor: nil)
+        }
         #expect(operation?.exitCode == .usage)
         #expect(operation?.message.contains("did you mean 'upgrade'") == true)
     }
@@ -304,8 +306,8 @@ func expectVerifyFinds(_ tamper: Tamper, in fixture: AuditFixture) throws {
         let fixture = try AuditFixture(.sqlite)
         defer { fixture.remove() }
         let workspace = try fixture.workspace()
-        #expect(try workspace.audit(try fixture.dev).isEmpty)
-        let verification = try workspace.verifyAudit(try fixture.dev)
+        #expect(try AuditReader(workspace: workspace).records(of: try fixture.dev).isEmpty)
+        let verification = try AuditReader(workspace: workspace).verify(try fixture.dev)
         #expect(verification.isOK && verification.records == 0)
         #expect(!FileManager.default.fileExists(atPath: fixture.project.root.appendingPathComponent("var/dev.sqlite3").path), "reading created nothing")
     }
@@ -328,15 +330,15 @@ func expectVerifyFinds(_ tamper: Tamper, in fixture: AuditFixture) throws {
             actor: "killed", host: "h", toolVersion: "0", gitCommit: nil, reason: nil)
         try fixture.execute(StateStore(dialect: SQLiteDialect(), prefix: "godwit_").insertAuditSQL(open))
         let workspace = try fixture.workspace()
-        let found = try workspace.verifyAudit(try fixture.dev)
+        let found = try AuditReader(workspace: workspace).verify(try fixture.dev)
         #expect(found.problems.map(\.kind) == [.unsealed], "\(found.problems)")
         #expect(found.firstBadID == 4 && found.records == 4)
         #expect(found.problems.first?.message.contains("godwit upgrade -e dev") == true)
-        #expect(try workspace.audit(try fixture.dev).first?.outcome == nil, "listed as running")
+        #expect(try AuditReader(workspace: workspace).records(of: try fixture.dev).first?.outcome == nil, "listed as running")
 
         // The next run seals it, even with nothing to apply: into the table's chain and the log.
         _ = try fixture.migrator(actor: "dave").run(ChangeRequest(.upgrade(.revision("ccc333"))))
-        let sealed = try workspace.verifyAudit(try fixture.dev)
+        let sealed = try AuditReader(workspace: workspace).verify(try fixture.dev)
         #expect(sealed.isOK, "\(sealed.problems)")
         #expect(try fixture.logLines().count == 4)
     }
@@ -346,7 +348,7 @@ func expectVerifyFinds(_ tamper: Tamper, in fixture: AuditFixture) throws {
         defer { fixture.remove() }
         try fixture.runThreeActors()
         try fixture.execute("UPDATE godwit_audit SET hash = NULL WHERE id = 2")
-        let found = try fixture.workspace().verifyAudit(try fixture.dev)
+        let found = try AuditReader(workspace: fixture.workspace()).verify(try fixture.dev)
         #expect(found.firstBadID == 2)
         #expect(found.problems.first?.kind == .unsealed && found.problems.first?.message.contains("removed") == true, "\(found.problems)")
     }
@@ -360,37 +362,37 @@ func expectVerifyFinds(_ tamper: Tamper, in fixture: AuditFixture) throws {
 
         // A line removed.
         try fixture.writeLog([lines[0], lines[2]])
-        var found = try workspace.verifyAudit(try fixture.dev)
+        var found = try AuditReader(workspace: workspace).verify(try fixture.dev)
         #expect(found.problems.map(\.kind) == [.notInLog] && found.firstBadID == 2, "\(found.problems)")
         #expect(found.problems[0].location == SourceLocation(file: "var/audit.jsonl"))
 
         // A field edited in the log.
         try fixture.writeLog([lines[0], lines[1].replacingOccurrences(of: "\"bob\"", with: "\"eve\""), lines[2]])
-        found = try workspace.verifyAudit(try fixture.dev)
+        found = try AuditReader(workspace: workspace).verify(try fixture.dev)
         #expect(found.problems.map(\.kind) == [.edited] && found.firstBadID == 2, "\(found.problems)")
         #expect(found.problems[0].location == SourceLocation(file: "var/audit.jsonl", line: 2))
 
         // A line that is not a record.
         try fixture.writeLog(lines + ["{\"id\": 4, \"environment\": \"dev\""])
-        found = try workspace.verifyAudit(try fixture.dev)
+        found = try AuditReader(workspace: workspace).verify(try fixture.dev)
         #expect(found.problems.map(\.kind) == [.corrupt], "\(found.problems)")
         #expect(found.problems[0].location == SourceLocation(file: "var/audit.jsonl", line: 4))
 
         // Lines swapped.
         try fixture.writeLog([lines[0], lines[2], lines[1]])
-        found = try workspace.verifyAudit(try fixture.dev)
+        found = try AuditReader(workspace: workspace).verify(try fixture.dev)
         #expect(!found.problems.isEmpty && found.problems.allSatisfy { $0.kind == .reordered } && found.firstBadID == 2, "\(found.problems)")
         try fixture.writeLog([lines[1], lines[0], lines[2]])
-        found = try workspace.verifyAudit(try fixture.dev)
+        found = try AuditReader(workspace: workspace).verify(try fixture.dev)
         #expect(found.problems.map(\.kind).contains(.reordered) && found.firstBadID == 1, "\(found.problems)")
 
         // The log deleted while the table has records.
         try FileManager.default.removeItem(at: fixture.logURL)
-        found = try workspace.verifyAudit(try fixture.dev)
+        found = try AuditReader(workspace: workspace).verify(try fixture.dev)
         #expect(found.problems.map(\.kind) == [.notInLog] && found.problems[0].message.contains("records 1–3"), "\(found.problems)")
 
         try fixture.writeLog(lines)
-        #expect(try workspace.verifyAudit(try fixture.dev).isOK)
+        #expect(try AuditReader(workspace: workspace).verify(try fixture.dev).isOK)
     }
 
     @Test func aLogThatStartsLateLacksRecordsButADatabaseCreatedAnewStartsAChain() throws {
@@ -401,7 +403,7 @@ func expectVerifyFinds(_ tamper: Tamper, in fixture: AuditFixture) throws {
         let lines = try fixture.logLines()
         // The log lacks record 1 (its line removed, or audit_log set after it was written).
         try fixture.writeLog(Array(lines.dropFirst()))
-        let late = try workspace.verifyAudit(try fixture.dev)
+        let late = try AuditReader(workspace: workspace).verify(try fixture.dev)
         #expect(late.problems.map(\.kind) == [.notInLog] && late.firstBadID == 1, "\(late.problems)")
         try fixture.writeLog(lines)
 
@@ -411,13 +413,13 @@ func expectVerifyFinds(_ tamper: Tamper, in fixture: AuditFixture) throws {
             try? FileManager.default.removeItem(at: fixture.project.root.appendingPathComponent("var/dev.sqlite3" + suffix))
         }
         _ = try fixture.migrator(actor: "erin").run(ChangeRequest(.upgrade(.revision("aaa111"))))
-        let anew = try workspace.verifyAudit(try fixture.dev)
+        let anew = try AuditReader(workspace: workspace).verify(try fixture.dev)
         #expect(anew.isOK, "\(anew.problems)")
         #expect(anew.records == 1)
         let relogged = try fixture.logLines()
         #expect(relogged.count == 4)
         try fixture.writeLog([relogged[0], relogged[1].replacingOccurrences(of: "\"bob\"", with: "\"eve\""), relogged[2], relogged[3]])
-        let old = try workspace.verifyAudit(try fixture.dev)
+        let old = try AuditReader(workspace: workspace).verify(try fixture.dev)
         #expect(old.problems.map(\.kind) == [.edited] && old.problems.first?.location?.line == 2, "\(old.problems)")
     }
 }
@@ -430,7 +432,7 @@ struct AuditLogPostgresTests {
         let fixture = try AuditFixture(.postgresql)
         defer { fixture.remove() }
         try fixture.runThreeActors()
-        let records = try fixture.workspace().audit(try fixture.dev)
+        let records = try AuditReader(workspace: fixture.workspace()).records(of: try fixture.dev)
         #expect(records.map(\.actor) == ["carol", "bob", "alice"])
         #expect(records.map(\.outcome) == ["failed", "succeeded", "succeeded"])
         try expectVerifyFinds(tamper, in: fixture)
@@ -450,7 +452,7 @@ struct AuditLogPostgresTests {
         #expect(!error.description.contains(password))
         #expect(error.sqlstate == "22P02", "the error came from the server: \(error)")
 
-        let records = try fixture.workspace().audit(try fixture.dev)
+        let records = try AuditReader(workspace: fixture.workspace()).records(of: try fixture.dev)
         #expect(records.count == 1 && records[0].outcome == "failed")
         #expect(records[0].error?.contains("invalid input syntax") == true, "\(records)")
         #expect(records[0].error?.contains("***") == true, "the quoted password is redacted: \(records)")
@@ -459,6 +461,6 @@ struct AuditLogPostgresTests {
         #expect(!records.map(\.json.canonical).joined().contains(password))
         let log = try String(contentsOf: fixture.logURL, encoding: .utf8)
         #expect(!log.isEmpty && !log.contains(password), "the log holds the password: \(log)")
-        #expect(try fixture.workspace().verifyAudit(try fixture.dev).isOK)
+        #expect(try AuditReader(workspace: fixture.workspace()).verify(try fixture.dev).isOK)
     }
 }

@@ -81,7 +81,7 @@ struct AutogeneratePostgresTests {
             CREATE INDEX orders_unpaid ON orders (user_id) WHERE status <> 'paid';
             CREATE VIEW unpaid AS SELECT id FROM orders WHERE status = 'placed';
             """)
-        let desired = try project.workspace().desiredSchema(schema: nil)
+        let desired = try SchemaInspector(workspace: project.workspace()).desiredSchema(schema: nil)
         #expect(desired.extensions == [Extension(name: "pg_trgm")])
         try project.checkFixedPoint(from: .schemaFile, desired: desired)
     }
@@ -95,7 +95,7 @@ struct AutogeneratePostgresTests {
         defer { corpus.remove() }
         let source = try databases.connect(2)
         let workspace = try corpus.workspace()
-        try workspace.scratch(schema: nil).replay(try workspace.graph(), to: .heads, on: source)
+        try Scratch(workspace: workspace, schema: nil).replay(try workspace.graph(), to: .heads, on: source)
         source.close()
 
         let project = try project(databases)
@@ -116,7 +116,7 @@ struct AutogeneratePostgresTests {
         let source = try databases.connect(2, schema: "auth")
         try source.execute(try String(contentsOf: chain.appendingPathComponent("setup.sql"), encoding: .utf8))
         let workspace = try corpus.workspace()
-        try workspace.scratch(schema: "auth").replay(try workspace.graph(), to: .heads, on: source)
+        try Scratch(workspace: workspace, schema: "auth").replay(try workspace.graph(), to: .heads, on: source)
         source.close()
 
         let project = try project(databases, schema: "auth")
@@ -132,15 +132,15 @@ struct AutogeneratePostgresTests {
         let project = try project(databases, schema: "app")
         defer { project.remove() }
         try project.write("schema.sql", "CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL);")
-        _ = try project.workspace().autogenerate(
+        _ = try Autogenerate(workspace: project.workspace()).revision(
             message: "users", from: .schemaFile, environment: try project.workspace().project.environment("dev"))
         _ = try project.run("dev", .upgrade(.heads))
         _ = try project.run("test", .upgrade(.heads))
         let workspace = try project.workspace()
         let dev = try workspace.project.environment("dev")
         let test = try workspace.project.environment("test")
-        #expect(try workspace.drift(dev).isEmpty)
-        #expect(try workspace.diff(dev, test).isEmpty)
+        #expect(try SchemaInspector(workspace: workspace).drift(dev).isEmpty)
+        #expect(try SchemaInspector(workspace: workspace).diff(dev, test).isEmpty)
 
         let connection = try databases.connect(0, schema: "app")
         try connection.execute("CREATE INDEX by_hand ON users (lower(email))")
@@ -148,7 +148,7 @@ struct AutogeneratePostgresTests {
         let expected = [
             SchemaDifference(kind: "added", object: "index", name: "users.by_hand", left: nil, right: "INDEX ON users USING btree (lower(email))")
         ]
-        #expect(try workspace.drift(dev).differences == expected)
-        #expect(try workspace.diff(test, dev).differences == expected)
+        #expect(try SchemaInspector(workspace: workspace).drift(dev).differences == expected)
+        #expect(try SchemaInspector(workspace: workspace).diff(test, dev).differences == expected)
     }
 }

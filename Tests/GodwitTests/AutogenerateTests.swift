@@ -65,7 +65,7 @@ struct SchemaProject {
 
     func live(_ environment: String) throws -> Schema {
         let workspace = try workspace()
-        return try workspace.liveSchema(of: try workspace.project.environment(environment))
+        return try SchemaInspector(workspace: workspace).liveSchema(of: try workspace.project.environment(environment))
     }
 
     func remove() { try? FileManager.default.removeItem(at: root) }
@@ -74,14 +74,14 @@ struct SchemaProject {
     func checkFixedPoint(from source: DesiredSchemaSource, desired: Schema, comment: Comment? = nil) throws {
         let workspace = try workspace()
         let dev = try workspace.project.environment("dev")
-        let first = try workspace.autogenerate(message: "from empty", from: source, environment: dev)
+        let first = try Autogenerate(workspace: workspace).revision(message: "from empty", from: source, environment: dev)
         #expect(first.path != nil, comment)
         #expect(!first.upgrade.contains("TODO"), comment)
         _ = try run("dev", .upgrade(.heads))
         let applied = try live("dev")
         #expect(applied == desired, comment)
         #expect(SchemaDiff(from: applied, to: desired).isEmpty, comment)
-        let second = try self.workspace().autogenerate(message: "again", from: source, environment: dev)
+        let second = try Autogenerate(workspace: self.workspace()).revision(message: "again", from: source, environment: dev)
         #expect(second.path == nil, "a second autogenerate finds nothing: \(second.diff.differences)")
         _ = try run("dev", .downgrade(.base))
         #expect(try live("dev").isEmpty, comment)
@@ -114,7 +114,7 @@ struct SchemaProject {
         let project = try SchemaProject(yaml: Self.yaml)
         defer { project.remove() }
         try project.write("schema.sql", Self.shop)
-        let desired = try project.workspace().desiredSchema(schema: nil)
+        let desired = try SchemaInspector(workspace: project.workspace()).desiredSchema(schema: nil)
         #expect(desired.tables.map(\.name) == ["orders", "users"])
         try project.checkFixedPoint(from: .schemaFile, desired: desired)
     }
@@ -125,7 +125,7 @@ struct SchemaProject {
         try project.write("schema/10_users.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY);")
         try project.write("schema/20_orders.sql", "CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users);")
         try project.write("schema/README.md", "not SQL")
-        let desired = try project.workspace().desiredSchema(schema: nil)
+        let desired = try SchemaInspector(workspace: project.workspace()).desiredSchema(schema: nil)
         #expect(desired.tables.map(\.name) == ["orders", "users"])
     }
 
@@ -137,7 +137,7 @@ struct SchemaProject {
         let source = try SQLiteConnection(path: corpus.root.appendingPathComponent("var/src.sqlite3").path)
         try source.execute("PRAGMA synchronous = OFF")
         let workspace = try corpus.workspace()
-        try workspace.scratch(schema: nil).replay(try workspace.graph(), to: .heads, on: source)
+        try Scratch(workspace: workspace, schema: nil).replay(try workspace.graph(), to: .heads, on: source)
         source.close()
 
         let project = try SchemaProject(yaml: Self.yaml + "\n  corpus:\n    url: sqlite:\(corpus.root.path)/var/src.sqlite3\n")
@@ -152,7 +152,7 @@ struct SchemaProject {
         let project = try SchemaProject(yaml: Self.yaml)
         defer { project.remove() }
         try project.write("schema.sql", "")
-        let result = try project.workspace().autogenerate(message: "nothing", from: .schemaFile, environment: nil)
+        let result = try Autogenerate(workspace: project.workspace()).revision(message: "nothing", from: .schemaFile, environment: nil)
         #expect(result.path == nil && result.revision == nil)
         #expect(try FileManager.default.contentsOfDirectory(atPath: project.root.appendingPathComponent("versions").path).isEmpty)
     }
@@ -161,9 +161,9 @@ struct SchemaProject {
         let project = try SchemaProject(yaml: Self.yaml)
         defer { project.remove() }
         try project.write("schema.sql", Self.shop)
-        let first = try project.workspace().autogenerate(message: "shop", from: .schemaFile, environment: nil)
+        let first = try Autogenerate(workspace: project.workspace()).revision(message: "shop", from: .schemaFile, environment: nil)
         try project.write("schema.sql", Self.shop.replacingOccurrences(of: "status TEXT NOT NULL DEFAULT 'placed'", with: "status TEXT NOT NULL DEFAULT 'placed', note TEXT"))
-        let second = try project.workspace().autogenerate(message: "note", from: .schemaFile, environment: nil)
+        let second = try Autogenerate(workspace: project.workspace()).revision(message: "note", from: .schemaFile, environment: nil)
         #expect(second.upgrade.contains("ALTER TABLE \"orders\" ADD COLUMN \"note\" TEXT;"), "\(second.upgrade)")
         #expect(second.diff.differences.map(\.name) == ["orders.note"])
         let graph = try project.workspace().graph()
@@ -179,7 +179,7 @@ struct SchemaProject {
         defer { project.remove() }
         try project.write("schema.sql", "CREATE TABLE a (id INTEGER);\n\nCREATE TABLE b (id INTEGER REFERENCES);\n")
         let error = try #require(throws: DatabaseError.self) {
-            try project.workspace().autogenerate(message: "x", from: .schemaFile, environment: nil)
+            try Autogenerate(workspace: project.workspace()).revision(message: "x", from: .schemaFile, environment: nil)
         }
         #expect(error.location == SourceLocation(file: "schema.sql", line: 3))
         #expect(error.message.contains("desired schema"))
@@ -189,9 +189,9 @@ struct SchemaProject {
         let project = try SchemaProject(yaml: Self.yaml.replacingOccurrences(of: "schema: schema.sql\n", with: ""))
         defer { project.remove() }
         let error = try #require(throws: ConfigurationError.self) {
-            try project.workspace().autogenerate(message: "x", from: .schemaFile, environment: nil)
+            try Autogenerate(workspace: project.workspace()).revision(message: "x", from: .schemaFile, environment: nil)
         }
-        #expect(error.message.contains("schema: schema.sql") && error.message.contains("--from-env"))
+        #expect(error.code == .noDesiredSchema)
     }
 
     @Test func theScratchDatabaseIsNeverAnEnvironment() throws {
@@ -199,9 +199,9 @@ struct SchemaProject {
         defer { project.remove() }
         try project.write("schema.sql", Self.shop)
         let error = try #require(throws: ConfigurationError.self) {
-            try project.workspace().autogenerate(message: "x", from: .schemaFile, environment: nil)
+            try Autogenerate(workspace: project.workspace()).revision(message: "x", from: .schemaFile, environment: nil)
         }
-        #expect(error.message.contains("environment 'dev'"))
+        #expect(error.code == .scratchIsEnvironment("dev"))
     }
 
     @Test func aPostgresEnvironmentNeedsAPostgresScratch() throws {
@@ -210,31 +210,31 @@ struct SchemaProject {
         try project.write("schema.sql", Self.shop)
         let workspace = try project.workspace()
         let error = try #require(throws: ConfigurationError.self) {
-            try workspace.autogenerate(message: "x", from: .schemaFile, environment: try workspace.project.environment("pg"))
+            try Autogenerate(workspace: workspace).revision(message: "x", from: .schemaFile, environment: try workspace.project.environment("pg"))
         }
-        #expect(error.message.contains("scratch_url is a SQLite database but environment 'pg' is PostgreSQL"))
+        #expect(error.code == .scratchOfOtherKind(scratch: "SQLite", environment: "pg", environmentKind: "PostgreSQL"))
     }
 
     @Test func driftAndDiffFindAHandMadeIndex() throws {
         let project = try SchemaProject(yaml: Self.yaml)
         defer { project.remove() }
         try project.write("schema.sql", Self.shop)
-        _ = try project.workspace().autogenerate(message: "shop", from: .schemaFile, environment: nil)
+        _ = try Autogenerate(workspace: project.workspace()).revision(message: "shop", from: .schemaFile, environment: nil)
         _ = try project.run("dev", .upgrade(.heads))
         _ = try project.run("test", .upgrade(.heads))
         let workspace = try project.workspace()
         let dev = try workspace.project.environment("dev")
         let test = try workspace.project.environment("test")
-        #expect(try workspace.drift(dev).isEmpty)
-        #expect(try workspace.diff(dev, test).isEmpty)
-        #expect(workspace.status(of: dev, graph: try workspace.graph()).schemaFingerprint == workspace.status(of: test, graph: try workspace.graph()).schemaFingerprint)
+        #expect(try SchemaInspector(workspace: workspace).drift(dev).isEmpty)
+        #expect(try SchemaInspector(workspace: workspace).diff(dev, test).isEmpty)
+        #expect(StatusReader(workspace: workspace).status(of: dev, graph: try workspace.graph()).schemaFingerprint == StatusReader(workspace: workspace).status(of: test, graph: try workspace.graph()).schemaFingerprint)
 
         let connection = try SQLiteConnection(path: project.root.appendingPathComponent("var/dev.sqlite3").path)
         try connection.execute("CREATE INDEX by_hand ON users (created_at)")
         connection.close()
         let expected = [SchemaDifference(kind: "added", object: "index", name: "users.by_hand", left: nil, right: "INDEX ON users (\"created_at\")")]
-        #expect(try workspace.drift(dev).differences == expected)
-        #expect(try workspace.diff(test, dev).differences == expected)
-        #expect(workspace.status(of: dev, graph: try workspace.graph()).schemaFingerprint != workspace.status(of: test, graph: try workspace.graph()).schemaFingerprint)
+        #expect(try SchemaInspector(workspace: workspace).drift(dev).differences == expected)
+        #expect(try SchemaInspector(workspace: workspace).diff(test, dev).differences == expected)
+        #expect(StatusReader(workspace: workspace).status(of: dev, graph: try workspace.graph()).schemaFingerprint != StatusReader(workspace: workspace).status(of: test, graph: try workspace.graph()).schemaFingerprint)
     }
 }

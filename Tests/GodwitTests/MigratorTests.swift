@@ -73,7 +73,10 @@ import Testing
         _ = try project.migrator().run(ChangeRequest(.upgrade(.heads)))
         let refusal = try #require(throws: PlanRefusal.self) { try project.migrator().run(ChangeRequest(.downgrade(.base))) }
         #expect(refusal.exitCode == .refused)
-        #expect(refusal.message.contains("ddd444"))
+        guard case .irreversible(revision: "ddd444", target: .base, _) = refusal else {
+            Issue.record("expected the irreversible revision ddd444, got \(refusal)")
+            return
+        }
         #expect(try project.query("dev", "SELECT count(*) FROM godwit_revisions") == [["4"]])
     }
 
@@ -88,7 +91,7 @@ import Testing
         #expect(try project.query("dev", "SELECT name FROM sqlite_master WHERE name = 'x1'") == [["x1"]])
         #expect(try project.query("dev", "SELECT state FROM godwit_revisions WHERE revision = 'ddd444'") == [["failed"]])
         let refusal = try #require(throws: PlanRefusal.self) { try project.migrator().run(ChangeRequest(.upgrade(.heads))) }
-        #expect(refusal.message.contains("resolve ddd444"))
+        #expect(refusal == .failedRevision(revision: "ddd444", environment: "dev"))
         let resolved = try project.migrator().run(ChangeRequest(.resolve(revision: "ddd444", applied: true)))
         #expect(resolved.operation == .resolve)
         #expect(try project.query("dev", "SELECT state FROM godwit_revisions WHERE revision = 'ddd444'") == [["applied"]])
@@ -113,8 +116,7 @@ import Testing
         defer { project.remove() }
         var request = ChangeRequest(.upgrade(.heads))
         let gate = try #require(throws: PlanRefusal.self) { try project.migrator("test").run(request) }
-        #expect(gate.message.contains("'dev'"))
-        #expect(gate.message.contains("aaa111"))
+        #expect(gate == .promotionGate(missing: ["aaa111", "bbb222", "ccc333"], predecessor: "dev", environment: "test"))
         let testFile = project.root.appendingPathComponent("var/test.sqlite3").path
         if FileManager.default.fileExists(atPath: testFile) {
             #expect(try project.query("test", "SELECT count(*) FROM godwit_revisions") == [["0"]])
@@ -122,14 +124,16 @@ import Testing
         _ = try project.migrator("dev").run(ChangeRequest(.upgrade(.revision("bbb222"))))
         let partial = try project.migrator("test").run(ChangeRequest(.upgrade(.revision("bbb222"))))
         #expect(partial.steps.count == 2)
-        #expect(throws: PlanRefusal.self) { try project.migrator("test").run(request) }
+        #expect(throws: PlanRefusal.promotionGate(missing: ["ccc333"], predecessor: "dev", environment: "test")) {
+            try project.migrator("test").run(request)
+        }
         request.skipsPromotionCheck = true
         request.reason = "hotfix"
         _ = try project.migrator("test").run(request)
         #expect(try project.query("test", "SELECT reason FROM godwit_audit ORDER BY id DESC LIMIT 1") == [["promotion check skipped: hotfix"]])
         // prod is protected: refused before anything connects for writing.
         let protected = try #require(throws: PlanRefusal.self) { try project.migrator("prod").run(ChangeRequest(.upgrade(.heads))) }
-        #expect(protected.message.contains("--yes"))
+        #expect(protected == .protectedEnvironment(environment: "prod", operation: "upgrade"))
         #expect(!FileManager.default.fileExists(atPath: project.root.appendingPathComponent("var/prod.sqlite3").path))
         // An environment outside promotion is never gated.
         #expect(try project.migrator("scratch").run(ChangeRequest(.upgrade(.heads))).steps.count == 3)

@@ -31,7 +31,7 @@ struct PlannerTests {
         let error = try #require(throws: PlanRefusal.self) {
             try planner.plan(ChangeRequest(.upgrade(.head)), graph: graph, rows: rows(["a"], failed: ["a"]))
         }
-        #expect(error.message.contains("godwit resolve a -e dev"))
+        #expect(error == .failedRevision(revision: "a", environment: "dev"))
         let plan = try planner.plan(ChangeRequest(.resolve(revision: "a", applied: true)), graph: graph, rows: rows(["a"], failed: ["a"]))
         #expect(plan.operation == .resolve)
         #expect(plan.steps.map(\.revision.id) == ["a"])
@@ -39,7 +39,7 @@ struct PlannerTests {
 
     @Test func resolvingARevisionNotFailedIsRefused() throws {
         let graph = try RevisionGraph(describing: ["a", "b: a"])
-        #expect(throws: PlanRefusal.self) {
+        #expect(throws: PlanRefusal.notFailed(revision: "a", environment: "dev")) {
             try planner.plan(ChangeRequest(.resolve(revision: "a", applied: false)), graph: graph, rows: rows(["a"]))
         }
     }

@@ -47,25 +47,45 @@ import Testing
         let url = try prod.url(root: project.root, variables: ["PROD_URL": "postgresql://app:hunter2@db:5432/shop"])
         #expect(url.description == "postgresql://app:***@db:5432/shop")
         let error = try #require(throws: ConfigurationError.self) { try prod.url(root: project.root, variables: [:]) }
-        #expect(error.message.contains("PROD_URL"))
+        #expect(error.code == .unsetVariable("PROD_URL", environment: "prod"))
         #expect(error.environment == "prod")
     }
 
     @Test(arguments: [
-        ("environments:\n  dev:\n    url: sqlite:a\n    protcted: true\n", 4, "did you mean 'protected'"),
-        ("promotoin: [dev]\nenvironments:\n  dev:\n    url: sqlite:a\n", 1, "did you mean 'promotion'"),
-        ("promotion: [dev, qa]\nenvironments:\n  dev:\n    url: sqlite:a\n", 1, "'qa'"),
-        ("default_environment: prod\nenvironments:\n  prod:\n    url: sqlite:a\n    protected: true\n", 1, "protected"),
-        ("environments:\n  dev:\n    url: sqlite:a\n    lock: mutex\n", 4, "'advisory' or 'table'"),
-        ("environments:\n  dev:\n    url: sqlite:a\n    lock_timeout: soon\n", 4, "not a duration"),
-        ("environments:\n  dev:\n    protected: false\n", 2, "has no 'url'"),
-        ("environments:\n  dev: [\n", 3, "invalid YAML"),
+        (
+            "environments:\n  dev:\n    url: sqlite:a\n    protcted: true\n", 4,
+            ConfigurationError.Code.unknownKey("protcted", what: "key of environment 'dev'", suggestion: "protected", allowed: Environment.keys)
+        ),
+        (
+            "promotoin: [dev]\nenvironments:\n  dev:\n    url: sqlite:a\n", 1,
+            .unknownKey("promotoin", what: "top-level key", suggestion: "promotion", allowed: Project.keys)
+        ),
+        ("promotion: [dev, qa]\nenvironments:\n  dev:\n    url: sqlite:a\n", 1, .undeclaredInPromotion("qa")),
+        ("default_environment: prod\nenvironments:\n  prod:\n    url: sqlite:a\n    protected: true\n", 1, .protectedDefaultEnvironment("prod")),
+        (
+            "environments:\n  dev:\n    url: sqlite:a\n    lock: mutex\n", 4,
+            .notAChoice(key: "lock", value: "mutex", environment: "dev", choices: ["advisory", "table"])
+        ),
+        ("environments:\n  dev:\n    url: sqlite:a\n    lock_timeout: soon\n", 4, .notADuration(key: "lock_timeout", value: "soon")),
+        ("environments:\n  dev:\n    protected: false\n", 2, .missingURL(environment: "dev")),
     ])
-    func badFilesNameTheLine(yaml: String, line: Int, fragment: String) throws {
+    func badFilesNameTheLine(yaml: String, line: Int, code: ConfigurationError.Code) throws {
         let error = try #require(throws: ConfigurationError.self) { _ = try load(yaml) }
         #expect(error.location?.file == "environments/environments.yaml")
         #expect(error.location?.line == line)
-        #expect(error.message.contains(fragment))
+        #expect(error.code == code)
+        #expect(error.exitCode == .usage)
+    }
+
+    @Test func badYAMLNamesTheLine() throws {
+        let error = try #require(throws: ConfigurationError.self) { _ = try load("environments:\n  dev: [\n") }
+        #expect(error.location?.file == "environments/environments.yaml")
+        #expect(error.location?.line == 3)
+        guard case .invalidYAML(let what?) = error.code else {
+            Issue.record("expected invalid YAML with libyaml's words, got \(error.code)")
+            return
+        }
+        #expect(error.message == "invalid YAML: \(what)")
         #expect(error.exitCode == .usage)
     }
 
@@ -85,6 +105,6 @@ import Testing
         #expect(try expand("${A}/${B:-x}", ["A": "1"]) == "1/x")
         #expect(try expand("${B:-x}", ["B": "2"]) == "2")
         #expect(try expand("no vars", [:]) == "no vars")
-        #expect(throws: ConfigurationError.self) { try expand("${MISSING}", [:]) }
+        #expect(throws: ConfigurationError(.unsetVariable("MISSING", environment: "e"), environment: "e")) { try expand("${MISSING}", [:]) }
     }
 }

@@ -24,23 +24,21 @@ public struct AuditFilter: Sendable, Equatable {
     }
 
     /// Creates a filter from the text of the command line: `--since`, `--limit`, `--operation`, `--actor`.
-    /// - Throws: `ContextualError` (exit 2) for a date that cannot be read, a limit below 1 or an
+    /// - Throws: `AuditError` (exit 2) for a date that cannot be read, a limit below 1 or an
     ///   unknown operation (with the closest one suggested).
     public init(parsingSince since: String?, limit: Int?, operation: String?, actor: String?) throws {
         if let limit, limit < 1 {
-            throw ContextualError(.usage, "--limit must be at least 1, not \(limit)")
+            throw AuditError.limitTooSmall(limit)
         }
         if let operation, !Self.operations.contains(operation) {
-            let hint = closestMatch(to: operation, in: Self.operations).map { "; did you mean '\($0)'?" }
-                ?? "; use one of \(Self.operations.joined(separator: ", "))"
-            throw ContextualError(.usage, "--operation '\(operation)' is not an operation Godwit records\(hint)")
+            throw AuditError.unknownOperation(operation, suggestion: closestMatch(to: operation, in: Self.operations))
         }
         self.init(since: try since.map(Self.date(parsing:)), limit: limit, operation: operation, actor: actor)
     }
 
     /// Reads a `--since` value: `YYYY-MM-DD` (midnight UTC), or ISO 8601 date and time with an
     /// optional fraction of a second and an optional zone (`Z`, `+02:00`; none means UTC).
-    /// - Throws: `ContextualError` (exit 2) naming the forms it accepts.
+    /// - Throws: `AuditError.notADate` (exit 2) naming the forms it accepts.
     public static func date(parsing text: String) throws -> Date {
         let trimmed = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "T")
         if let date = Self.instant(trimmed) { return date }
@@ -52,9 +50,7 @@ public struct AuditFilter: Sendable, Equatable {
             formatter.dateFormat = format
             if let date = formatter.date(from: trimmed) { return date }
         }
-        throw ContextualError(
-            .usage,
-            "--since '\(text)' is not a date; write YYYY-MM-DD (midnight UTC) or an ISO 8601 time such as 2026-11-25T17:40:00Z")
+        throw AuditError.notADate(text)
     }
 
     /// An ISO 8601 time with a zone, with or without a fraction of a second.
@@ -169,46 +165,6 @@ public struct AuditVerification: Sendable {
     }
 }
 
-extension Workspace {
-    /// `audit`: an environment's audit records that pass `filter`, newest first, read through a
-    /// read-only connection; empty when Godwit has never changed the database.
-    /// - Throws: `DatabaseError` (with the environment) when the database cannot be read;
-    ///   `ConfigurationError` for a bad URL.
-    public func audit(_ environment: Environment, filter: AuditFilter = AuditFilter()) throws -> [AuditRecord] {
-        filter.apply(to: try readAuditTable(of: environment))
-    }
-
-    /// `audit verify`: checks the hash chain of an environment's audit table — each record's
-    /// `hash` against its contents, each `prev_hash` against the record before, ids from 1 with no
-    /// gap, every record sealed — and, when `audit_log:` is set, that the log holds exactly the
-    /// table's records (same ids and hashes) in a chain of its own.
-    /// - Throws: `DatabaseError` (with the environment) when the database cannot be read;
-    ///   `ConfigurationError` for a bad URL; `ContextualError` (exit 1) when the log exists but
-    ///   cannot be read. What it finds is returned, not thrown.
-    public func verifyAudit(_ environment: Environment) throws -> AuditVerification {
-        let records = try readAuditTable(of: environment)
-        var problems = AuditChain.problems(in: records, source: .table(environment.name))
-        var logPath: String?
-        if let log = project.auditLog {
-            let path = RevisionGraph.relativePath(of: log, to: project.root)
-            logPath = path
-            problems += try AuditChain.logProblems(log: log, path: path, table: records, environment: environment.name)
-        }
-        return AuditVerification(
-            environment: environment.name, records: records.count, logPath: logPath,
-            problems: problems.enumerated().sorted { ($0.element.id ?? Int.max, $0.offset) < ($1.element.id ?? Int.max, $1.offset) }.map(\.element))
-    }
-
-    /// Every record of the environment's audit table, oldest first, read-only.
-    func readAuditTable(of environment: Environment) throws -> [AuditRecord] {
-        let connection = try connect(environment, readOnly: true)
-        defer { connection.close() }
-        return try withReadTransaction(connection, environment: environment) {
-            try store(for: connection).auditRecords(on: connection)
-        }
-    }
-}
-
 /// The checks of `audit verify`, on records already read.
 enum AuditChain {
     /// Where records come from, for the messages.
@@ -316,7 +272,7 @@ enum AuditChain {
         var text = ""
         if FileManager.default.fileExists(atPath: log.path) {
             guard let read = try? String(contentsOf: log, encoding: .utf8) else {
-                throw ContextualError(.failed, "cannot read the audit log \(path)", location: SourceLocation(file: path), environment: environment)
+                throw AuditError.unreadableLog(path: path, environment: environment)
             }
             text = read
         }

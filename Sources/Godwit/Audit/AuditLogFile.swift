@@ -8,30 +8,30 @@ import Glibc
 /// The JSON Lines audit sink of `audit_log:`.
 public enum AuditLogFile {
     /// Appends a record as one canonical JSON line, flushed and fsynced.
-    /// - Throws: `ContextualError` when the file cannot be written.
+    /// - Throws: `AuditError.unwritableLog` when the file cannot be written.
     public static func append(_ record: AuditRecord, to url: URL?) throws {
         guard let url else { return }
         try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         let descriptor = open(url.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw ContextualError(.failed, "cannot write the audit log '\(url.path)': \(String(cString: strerror(errno)))")
+            throw AuditError.unwritableLog(path: url.path, reason: String(cString: strerror(errno)))
         }
         defer { close(descriptor) }
         let line = record.json.canonical + "\n"
         let written = line.withCString { write(descriptor, $0, strlen($0)) }
         guard written == line.utf8.count, fsync(descriptor) == 0 else {
-            throw ContextualError(.failed, "cannot write the audit log '\(url.path)': \(String(cString: strerror(errno)))")
+            throw AuditError.unwritableLog(path: url.path, reason: String(cString: strerror(errno)))
         }
     }
 
     /// Reads every record of a JSON Lines audit log.
-    /// - Throws: `ContextualError` naming the line of a corrupt record.
+    /// - Throws: `AuditError.notARecord` naming the line of a corrupt record.
     public static func read(_ url: URL) throws -> [AuditRecord] {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
         var records: [AuditRecord] = []
         for (index, line) in text.split(separator: "\n").enumerated() where !line.isEmpty {
             guard let value = try? JSONValue(parsing: String(line)), let record = AuditRecord(json: value) else {
-                throw ContextualError(.usage, "not an audit record", location: SourceLocation(file: url.path, line: index + 1))
+                throw AuditError.notARecord(path: url.path, line: index + 1)
             }
             records.append(record)
         }

@@ -23,7 +23,7 @@ struct AuditTrail {
     }
 
     /// Seals a run's record with its outcome and appends it to the log file.
-    /// - Throws: `DatabaseError`; `ContextualError` when the log file cannot be written.
+    /// - Throws: `DatabaseError`; `AuditError` when the log file cannot be written.
     func finish(_ record: inout AuditRecord, outcome: String, error: String?, heads: [String], started: Date) throws {
         let finished = Date()
         record.finishedAt = AuditRecord.timestamp(finished)
@@ -44,7 +44,7 @@ struct AuditTrail {
     }
 
     /// Seals records a killed run left open: they are marked failed, with the steps they committed.
-    /// - Throws: `DatabaseError`; `ContextualError` when the log file cannot be written.
+    /// - Throws: `DatabaseError`; `AuditError` when the log file cannot be written.
     func sealInterrupted(graph: RevisionGraph?) throws {
         let open = try store.openAuditRecords(on: connection)
         guard !open.isEmpty else { return }
@@ -66,7 +66,7 @@ struct AuditTrail {
 
     /// Appends to the `audit_log:` file the sealed records of this environment it lacks — those an
     /// offline script wrote on PostgreSQL — so that the file keeps holding every record.
-    /// - Throws: `DatabaseError`; `ContextualError` when the log file cannot be written.
+    /// - Throws: `DatabaseError`; `AuditError` when the log file cannot be written.
     func catchUpLogFile() throws {
         guard let file = logFile, let lines = try? AuditLogFile.read(file) else { return }
         let logged = Set(lines.filter { $0.environment == environment }.compactMap(\.hash))

@@ -26,7 +26,7 @@ public struct Authoring {
     /// Writes a new revision whose parent is the current head, or `head` (`base` for a new root),
     /// with the given SQL in its sections.
     /// - Throws: `GraphError` when there are several heads and no `head`, or a name resolves to nothing;
-    ///   `ContextualError` when the file cannot be written.
+    ///   `OperationError.cannotWrite` when the file cannot be written.
     public func newRevision(
         message: String, head: String?, branchLabels: [String], dependsOn: [String], upgrade: String = "", downgrade: String = ""
     ) throws -> (id: String, path: String) {
@@ -69,7 +69,7 @@ public struct Authoring {
         try? FileManager.default.createDirectory(at: project.versionsDirectory, withIntermediateDirectories: true)
         let url = project.versionsDirectory.appendingPathComponent(name)
         guard FileManager.default.createFile(atPath: url.path, contents: Data(text.utf8)) else {
-            throw ContextualError(.failed, "cannot write \(url.path)")
+            throw OperationError.cannotWrite(path: url.path)
         }
         return (id, RevisionGraph.relativePath(of: url, to: project.root))
     }
@@ -116,8 +116,7 @@ public enum Scaffold {
         let manager = FileManager.default
         let files = files()
         for path in [Project.configPath, "versions"] where manager.fileExists(atPath: directory.appendingPathComponent(path).path) {
-            throw ConfigurationError(
-                "'\(directory.appendingPathComponent(path).path)' already exists; init never overwrites anything (choose an empty folder)")
+            throw ConfigurationError(.wouldOverwrite(path: directory.appendingPathComponent(path).path))
         }
         var written: [String] = []
         for (path, text) in files {
@@ -125,7 +124,7 @@ public enum Scaffold {
             if manager.fileExists(atPath: url.path) { continue }
             try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             guard manager.createFile(atPath: url.path, contents: Data(text.utf8)) else {
-                throw ContextualError(.failed, "cannot write \(url.path)")
+                throw OperationError.cannotWrite(path: url.path)
             }
             written.append(path)
         }

@@ -33,7 +33,19 @@ public enum DesiredSchemaSource: Sendable {
     case environment(String)
 }
 
-extension Workspace {
+/// `revision --autogenerate`: writes the revision that turns the schema the graph produces into
+/// the desired one, as `Authoring` writes hand-made ones.
+public struct Autogenerate: Sendable {
+    /// The workspace.
+    public let workspace: Workspace
+
+    /// Creates an autogenerate of a workspace.
+    public init(workspace: Workspace) {
+        self.workspace = workspace
+    }
+
+    var project: Project { workspace.project }
+
     /// `revision --autogenerate`: replays the revisions up to the new revision's parent into the
     /// scratch database, reads the desired schema (the `schema:` file loaded into the scratch
     /// database, or an environment's live schema), and writes a revision whose upgrade turns the
@@ -43,11 +55,11 @@ extension Workspace {
     /// - Throws: `ConfigurationError` for a missing `schema:`, a scratch database of another kind
     ///   than the environment; `GraphError` for several heads without `head`; `DatabaseError`
     ///   naming the revision or schema file line that fails in the scratch database.
-    public func autogenerate(
+    public func revision(
         message: String, from source: DesiredSchemaSource, environment: Environment?, head: String? = nil,
         branchLabels: [String] = [], dependsOn: [String] = []
     ) throws -> AutogenerateResult {
-        let graph = try graph()
+        let graph = try workspace.graph()
         let author = Authoring(project: project, graph: graph)
         let parents = try author.parents(head: head)
         var pgSchema = environment?.schema
@@ -56,21 +68,22 @@ extension Workspace {
             desiredEnvironment = try project.environment(name)
             pgSchema = desiredEnvironment?.schema
         }
-        let scratch = try scratch(schema: pgSchema)
+        let scratch = try Scratch(workspace: workspace, schema: pgSchema)
         for case let other? in [environment, desiredEnvironment] {
-            let kind = try dialect(of: other)
+            let kind = try workspace.dialect(of: other)
             guard kind.id == scratch.dialect.id else {
                 throw ConfigurationError(
-                    "scratch_url is a \(scratch.dialect.displayName) database but environment '\(other.name)' is \(kind.displayName); set scratch_url in \(Project.configPath) to a \(kind.displayName) database Godwit may wipe",
+                    .scratchOfOtherKind(scratch: scratch.dialect.displayName, environment: other.name, environmentKind: kind.displayName),
                     location: SourceLocation(file: Project.configPath), environment: other.name)
             }
         }
-        let current = try replayedSchema(to: .revisions(parents), schema: pgSchema)
+        let inspector = SchemaInspector(workspace: workspace)
+        let current = try inspector.replayedSchema(to: .revisions(parents), schema: pgSchema)
         let desired: Schema
         if let desiredEnvironment {
-            desired = try liveSchema(of: desiredEnvironment)
+            desired = try inspector.liveSchema(of: desiredEnvironment)
         } else {
-            desired = try desiredSchema(schema: pgSchema)
+            desired = try inspector.desiredSchema(schema: pgSchema)
         }
         let diff = SchemaDiff(from: current, to: desired)
         guard !diff.isEmpty else {
@@ -83,36 +96,6 @@ extension Workspace {
         let written = try author.newRevision(
             message: message, head: head, branchLabels: branchLabels, dependsOn: dependsOn, upgrade: upgrade, downgrade: downgrade)
         return AutogenerateResult(diff: diff, revision: written.id, path: written.path, upgrade: upgrade, downgrade: downgrade)
-    }
-
-    /// `diff ENV_A ENV_B`: the changes from A's live schema to B's.
-    /// - Throws: `ConfigurationError` when one is SQLite and the other PostgreSQL; `DatabaseError`.
-    public func diff(_ left: Environment, _ right: Environment) throws -> SchemaDiff {
-        guard try dialect(of: left).id == dialect(of: right).id else {
-            throw ConfigurationError("'\(left.name)' and '\(right.name)' are databases of different kinds; diff compares two SQLite or two PostgreSQL environments")
-        }
-        return SchemaDiff(from: try liveSchema(of: left), to: try liveSchema(of: right))
-    }
-
-    /// `diff ENV --expected`: the changes from what the environment's applied revisions produce
-    /// (replayed in the scratch database) to its live schema: drift from hand-made changes.
-    /// - Throws: `GraphError` when an applied revision has no file; `ConfigurationError` for a
-    ///   scratch database of another kind; `DatabaseError`.
-    public func drift(_ environment: Environment) throws -> SchemaDiff {
-        let graph = try graph()
-        let state = StateReport(graph: graph, rows: try readState(of: environment))
-        if let unknown = state.unknown.first {
-            throw GraphError(
-                .unreplayable(environment: environment.name, versionsPath: project.versionsPath, revision: unknown), revision: unknown)
-        }
-        let scratch = try scratch(schema: environment.schema)
-        guard try dialect(of: environment).id == scratch.dialect.id else {
-            throw ConfigurationError(
-                "scratch_url is a \(scratch.dialect.displayName) database but environment '\(environment.name)' is not; set scratch_url in \(Project.configPath) to a database of the same kind that Godwit may wipe",
-                location: SourceLocation(file: Project.configPath), environment: environment.name)
-        }
-        let expected = try replayedSchema(to: .revisions(state.heads), schema: environment.schema)
-        return SchemaDiff(from: expected, to: try liveSchema(of: environment))
     }
 }
 

@@ -1,6 +1,27 @@
 import Foundation
 import GodwitCore
 
+/// Where one environment stands (`godwit current`).
+public struct CurrentState: Sendable {
+    public var environment: String
+    /// The environment's heads, and whether each is a head of the graph.
+    public var heads: [(id: String, isGraphHead: Bool)]
+    /// Applied revisions in the order they were applied.
+    public var applied: [String]
+    /// Revisions of the graph not applied, parents first.
+    public var pending: [String]
+    /// Revisions recorded as failed.
+    public var failed: [String]
+
+    /// The JSON of SPEC §9.
+    public var json: JSONValue {
+        .object([
+            "environment": .string(environment), "heads": .strings(heads.map(\.id)), "applied": .strings(applied),
+            "pending": .strings(pending), "failed": .strings(failed),
+        ])
+    }
+}
+
 /// Where one environment stands, as `status` shows it (SPEC §5, §9).
 public struct EnvironmentStatus: Sendable {
     public var name: String
@@ -36,61 +57,6 @@ public struct EnvironmentStatus: Sendable {
     }
 }
 
-extension Workspace {
-    /// Reads every environment at once, each with a connect timeout: promotion order, then the
-    /// others by name. An unreachable environment is reported, never thrown.
-    /// - Throws: `RevisionFileError` or `GraphError` for a bad revision graph only.
-    public func status(connectTimeout: Int = 5) throws -> [EnvironmentStatus] {
-        let graph = try graph()
-        let environments = project.orderedEnvironments
-        let results = StatusBox(count: environments.count)
-        // One thread per environment: the reads block on the network, so they must not queue
-        // behind the machine's core count (concurrentPerform would run only two at once here).
-        let group = DispatchGroup()
-        for (index, environment) in environments.enumerated() {
-            group.enter()
-            Thread.detachNewThread {
-                results.set(index, self.status(of: environment, graph: graph, connectTimeout: connectTimeout))
-                group.leave()
-            }
-        }
-        group.wait()
-        return results.values
-    }
-
-    /// Reads one environment's status; failures become `isReachable == false` with the error.
-    public func status(of environment: Environment, graph: RevisionGraph, connectTimeout: Int = 5) -> EnvironmentStatus {
-        var result = EnvironmentStatus(
-            name: environment.name, url: (try? url(of: environment))?.description, isProtected: environment.isProtected,
-            isReachable: false, error: nil, heads: [], pending: [], failed: [], checksumMismatches: [], unknown: [],
-            lockHolder: nil, lastAudit: nil, schemaFingerprint: nil)
-        do {
-            let connection = try connect(environment, readOnly: true, connectTimeout: connectTimeout)
-            defer { connection.close() }
-            try withReadTransaction(connection, environment: environment) {
-                let store = store(for: connection)
-                let rows = try store.readRevisions(on: connection)
-                let state = StateReport(graph: graph, rows: rows)
-                result.heads = state.heads
-                result.pending = state.pending
-                result.failed = state.failed
-                result.checksumMismatches = state.checksumMismatches
-                result.unknown = state.unknown
-                result.lockHolder = try connection.lockHolder(lockRequest(for: environment))
-                result.lastAudit = try store.newestAuditRecord(on: connection)
-                // A schema the reader cannot read leaves the fingerprint empty, not the environment unreachable.
-                result.schemaFingerprint = try? SchemaFingerprint.of(connection, schema: environment.schema, prefix: project.tablePrefix)
-            }
-            result.isReachable = true
-        } catch let error as GodwitError {
-            result.error = error.message
-        } catch {
-            result.error = "\(error)"
-        }
-        return result
-    }
-}
-
 /// What an environment's recorded rows say against the graph: the facts `status`, `check`,
 /// `verify` and `current` are made of.
 public struct StateReport: Sendable {
@@ -119,22 +85,6 @@ public struct StateReport: Sendable {
     }
 }
 
-final class StatusBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [EnvironmentStatus?]
-    init(count: Int) { items = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ value: EnvironmentStatus) {
-        lock.lock()
-        items[index] = value
-        lock.unlock()
-    }
-    var values: [EnvironmentStatus] {
-        lock.lock()
-        defer { lock.unlock() }
-        return items.compactMap { $0 }
-    }
-}
-
 /// A short hash of a live schema: what `status` shows to tell environments apart at a glance.
 public enum SchemaFingerprint {
     /// The first 12 hex characters of SHA-256 over the canonical description of the schema model
@@ -142,6 +92,6 @@ public enum SchemaFingerprint {
     /// `diff` compares them.
     /// - Throws: `DatabaseError`; `ConfigurationError` when the driver cannot read schemas.
     public static func of(_ connection: any DriverConnection, schema: String?, prefix: String) throws -> String {
-        try Workspace.readSchema(connection, schema: schema, prefix: prefix).fingerprint
+        try connection.readSchema(schema: schema, excludingPrefix: prefix).fingerprint
     }
 }

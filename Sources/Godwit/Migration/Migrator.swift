@@ -18,14 +18,7 @@ public struct Migrator {
     var project: Project { workspace.project }
     var planner: Planner { Planner(environment: environment.name, versionsPath: project.versionsPath) }
     var gate: PromotionGate { PromotionGate(workspace: workspace, environment: environment) }
-
-    func makePlan(_ request: ChangeRequest, graph: RevisionGraph, rows: [AppliedRevision]) throws -> Plan {
-        try planner.plan(request, graph: graph, rows: rows)
-    }
-
-    func checkGate(_ plan: Plan, request: ChangeRequest) throws {
-        try gate.check(plan, request: request)
-    }
+    var lockRequest: LockRequest { environment.lockRequest(tablePrefix: project.tablePrefix, holder: workspace.holder) }
 
     func auditTrail(_ connection: any DriverConnection, store: StateStore) -> AuditTrail {
         AuditTrail(environment: environment.name, store: store, connection: connection, logFile: project.auditLog)
@@ -39,17 +32,16 @@ public struct Migrator {
     public func run(_ request: ChangeRequest) throws -> OperationResult {
         let graph = try workspace.graph()
         if !request.isResolve && !request.isDryRun && environment.isProtected && !request.isConfirmed {
-            throw PlanRefusal(
-                "environment '\(environment.name)' is protected; pass --yes to confirm the \(request.operation.rawValue) (nothing was changed)")
+            throw PlanRefusal.protectedEnvironment(environment: environment.name, operation: request.operation.rawValue)
         }
         let url = try workspace.url(of: environment)
         if request.isDryRun {
             let connection = try workspace.connect(environment, readOnly: true)
             defer { connection.close() }
             return try workspace.withReadTransaction(connection, environment: environment) {
-                let rows = try workspace.store(for: connection).readRevisions(on: connection)
-                let plan = try makePlan(request, graph: graph, rows: rows)
-                try checkGate(plan, request: request)
+                let rows = try StateStore(for: connection, project: project).readRevisions(on: connection)
+                let plan = try planner.plan(request, graph: graph, rows: rows)
+                try gate.check(plan, request: request)
                 return result(plan, request: request, durations: [:], auditID: nil, dryRun: true)
             }
         }
@@ -57,8 +49,8 @@ public struct Migrator {
         // bad target) leaves the database untouched — not even Godwit's tables are created.
         // The plan is made again under the lock, from the state read there.
         let (rows, hasOpenRecords) = try previewState()
-        let preview = try makePlan(request, graph: graph, rows: rows)
-        try checkGate(preview, request: request)
+        let preview = try planner.plan(request, graph: graph, rows: rows)
+        try gate.check(preview, request: request)
         try checkLint(preview)
         if preview.isEmpty && !request.isResolve && !request.isRehearsal && !hasOpenRecords {
             return result(preview, request: request, durations: [:], auditID: nil, dryRun: false)
@@ -71,7 +63,7 @@ public struct Migrator {
         let createsNothingAtConnect = request.isRehearsal && dialect.canWriteThroughReadOnlyConnection && dialect.locksWithoutWriting(environment.lockMode)
         let connection = try workspace.connect(environment, readOnly: createsNothingAtConnect)
         defer { connection.close() }
-        let store = workspace.store(for: connection)
+        let store = StateStore(for: connection, project: project)
         if request.isRehearsal {
             do {
                 return try rehearse(request, graph: graph, connection: connection, store: store)
@@ -80,7 +72,7 @@ public struct Migrator {
             }
         }
         do {
-            return try connection.withLock(workspace.lockRequest(for: environment), waiting: { holder in
+            return try connection.withLock(lockRequest, waiting: { holder in
                 workspace.events(.waitingForLock(environment: environment.name, holder: holder))
             }) {
                 try store.createTables(on: connection)
@@ -88,8 +80,8 @@ public struct Migrator {
                 try trail.sealInterrupted(graph: try? workspace.graph())
                 try trail.catchUpLogFile()
                 let rows = try store.readRevisions(on: connection)
-                let plan = try makePlan(request, graph: graph, rows: rows)
-                try checkGate(plan, request: request)
+                let plan = try planner.plan(request, graph: graph, rows: rows)
+                try gate.check(plan, request: request)
                 if plan.isEmpty && !request.isResolve {
                     return result(plan, request: request, durations: [:], auditID: nil, dryRun: false)
                 }
@@ -103,16 +95,14 @@ public struct Migrator {
     /// Runs the whole plan in one transaction under the lock and rolls it back: each step's time
     /// and the first error, with nothing left behind — not even Godwit's tables.
     func rehearse(_ request: ChangeRequest, graph: RevisionGraph, connection: any DriverConnection, store: StateStore) throws -> OperationResult {
-        try connection.withLock(workspace.lockRequest(for: environment), waiting: { holder in
+        try connection.withLock(lockRequest, waiting: { holder in
             workspace.events(.waitingForLock(environment: environment.name, holder: holder))
         }) {
             let rows = try store.readRevisions(on: connection)
-            let plan = try makePlan(request, graph: graph, rows: rows)
-            try checkGate(plan, request: request)
+            let plan = try planner.plan(request, graph: graph, rows: rows)
+            try gate.check(plan, request: request)
             if let step = plan.steps.first(where: { !$0.revision.isTransactional && $0.sql != nil }) {
-                throw PlanRefusal(
-                    "revision '\(step.revision.id)' is 'transactional: false', so it cannot be rehearsed inside a transaction; use --dry-run",
-                    revision: step.revision.id)
+                throw PlanRefusal.cannotRehearse(revision: step.revision.id)
             }
             var record = AuditRecord(
                 id: 0, environment: environment.name, operation: plan.operation.rawValue, startedAt: AuditRecord.timestamp(),
@@ -143,7 +133,7 @@ public struct Migrator {
         let connection = try workspace.connect(environment, readOnly: true)
         defer { connection.close() }
         return try workspace.withReadTransaction(connection, environment: environment) {
-            let store = workspace.store(for: connection)
+            let store = StateStore(for: connection, project: project)
             let rows = try store.readRevisions(on: connection)
             let isOpen = try store.hasOpenAuditRecords(on: connection)
             let lags = AuditTrail.logFileLags(project.auditLog, newestHash: try store.newestAuditHash(on: connection))
@@ -156,16 +146,14 @@ public struct Migrator {
     /// - Throws: `PlanRefusal` (exit 5) naming the first finding; what the linter throws.
     func checkLint(_ plan: Plan) throws {
         guard environment.lint == .error else { return }
-        let findings = try workspace.lintFindings(of: plan, in: environment)
+        let findings = try ProjectLinter(workspace: workspace).lintFindings(of: plan, in: environment)
         guard let first = plan.steps.lazy.compactMap({ findings[$0.revision.id]?.first }).first else { return }
         let count = findings.values.reduce(0) { $0 + $1.count }
-        throw PlanRefusal(
-            "environment '\(environment.name)' has 'lint: error' and the plan has \(count) lint finding\(count == 1 ? "" : "s"); the first: [\(first.rule.id)] \(first.message); make the change safely, or silence it on its line with '-- godwit:ignore \(first.rule.id)'",
-            revision: first.revision, location: SourceLocation(file: first.file, line: first.line))
+        throw PlanRefusal.lintFindings(environment: environment.name, count: count, first: first)
     }
 
     func result(_ plan: Plan, request: ChangeRequest, durations: [String: Int], auditID: Int?, dryRun: Bool) -> OperationResult {
-        let findings = dryRun || request.includesLintWarnings ? (try? workspace.lintFindings(of: plan, in: environment)) ?? [:] : [:]
+        let findings = dryRun || request.includesLintWarnings ? (try? ProjectLinter(workspace: workspace).lintFindings(of: plan, in: environment)) ?? [:] : [:]
         let dialect = try? workspace.dialect(of: environment)
         let hasTimeouts = dialect?.hasTimeouts ?? false
         let hook = (plan.operation == .upgrade || plan.operation == .promote) && plan.steps.contains { $0.direction == .upgrade && $0.sql != nil }
@@ -305,7 +293,7 @@ public struct Migrator {
         let path = RevisionGraph.relativePath(of: hook, to: project.root)
         workspace.events(.hookStarted(environment: environment.name, path: path))
         guard let text = try? String(contentsOf: hook, encoding: .utf8) else {
-            throw ConfigurationError("cannot read \(path)", location: SourceLocation(file: path), environment: environment.name)
+            throw ConfigurationError(.cannotRead(path), location: SourceLocation(file: path), environment: environment.name)
         }
         let section = SQLSection(sql: Checksum.normalizingLineEndings(text), line: 1)
         do {

@@ -36,9 +36,8 @@ public struct Planner: Sendable {
         }
         plan.operation = request.operation
         if request.isAtomic, let step = plan.steps.first(where: { !$0.revision.isTransactional && $0.sql != nil }) {
-            throw PlanRefusal(
-                "revision '\(step.revision.id)' is 'transactional: false', so the plan cannot run in one transaction; drop --atomic",
-                revision: step.revision.id, location: SourceLocation(file: step.revision.path, line: step.revision.headerLines["transactional"]))
+            throw PlanRefusal.atomicWithNonTransactional(
+                revision: step.revision.id, file: step.revision.path, line: step.revision.headerLines["transactional"])
         }
         return plan
     }
@@ -46,9 +45,7 @@ public struct Planner: Sendable {
     /// Refuses rows that a plan cannot start from: a failed revision, or revisions without files.
     func checkRecorded(_ rows: [AppliedRevision], graph: RevisionGraph, purging: Bool) throws {
         if let failed = rows.first(where: \.isFailed) {
-            throw PlanRefusal(
-                "revision '\(failed.revision)' failed part-way in environment '\(environment)' (it runs outside a transaction); finish or undo it by hand, then run 'godwit resolve \(failed.revision) -e \(environment) --applied' or '--rolled-back'",
-                revision: failed.revision)
+            throw PlanRefusal.failedRevision(revision: failed.revision, environment: environment)
         }
         let unknown = rows.map(\.revision).filter { graph.revisions[$0] == nil }
         if !unknown.isEmpty && !purging {
@@ -63,9 +60,7 @@ public struct Planner: Sendable {
         let applied = Set(rows.map(\.revision))
         let id = rows.first(where: { $0.revision == name })?.revision ?? (try? graph.resolve(name)) ?? name
         guard let row = rows.first(where: { $0.revision == id }), row.isFailed else {
-            throw PlanRefusal(
-                "revision '\(id)' is not recorded as failed in environment '\(environment)'; only a failed non-transactional revision needs resolving",
-                revision: id)
+            throw PlanRefusal.notFailed(revision: id, environment: environment)
         }
         let state = markApplied ? applied : applied.subtracting([id])
         let step = graph.revisions[id].map { Plan.Step(revision: $0, direction: markApplied ? .upgrade : .downgrade, sql: nil) }

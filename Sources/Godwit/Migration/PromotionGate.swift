@@ -16,7 +16,7 @@ public struct PromotionGate {
 
     /// Lets `plan` through, or refuses it.
     /// - Throws: `PlanRefusal` (exit 5) naming the revisions the predecessor lacks;
-    ///   `ContextualError` when the predecessor cannot be read.
+    ///   `OperationError.predecessorUnreadable` when the predecessor cannot be read.
     public func check(_ plan: Plan, request: ChangeRequest) throws {
         let added = plan.steps.filter { $0.direction == .upgrade }.map(\.revision.id)
         guard !added.isEmpty, !request.skipsPromotionCheck, !request.isResolve,
@@ -27,17 +27,12 @@ public struct PromotionGate {
         do {
             rows = try workspace.readState(of: predecessor)
         } catch let error as GodwitError {
-            throw ContextualError(
-                .failed,
-                "cannot check the promotion gate of '\(environment.name)': its predecessor '\(predecessorName)' cannot be read: \(error.message)",
-                environment: predecessorName)
+            throw OperationError.predecessorUnreadable(environment: environment.name, predecessor: predecessorName, reason: error.message)
         }
         let there = Set(rows.filter { !$0.isFailed }.map(\.revision))
         let missing = added.filter { !there.contains($0) }
         if !missing.isEmpty {
-            throw PlanRefusal(
-                "promotion gate: \(missing.count == 1 ? "revision" : "revisions") \(missing.map { "'\($0)'" }.joined(separator: ", ")) \(missing.count == 1 ? "is" : "are") not applied in '\(predecessorName)', which comes before '\(environment.name)' in promotion; apply them to '\(predecessorName)' first (then 'godwit promote \(predecessorName) \(environment.name)'), or override with --skip-promotion-check --reason TEXT",
-                revision: missing.first)
+            throw PlanRefusal.promotionGate(missing: missing, predecessor: predecessorName, environment: environment.name)
         }
     }
 

@@ -29,6 +29,11 @@ public struct StateStore {
         self.prefix = prefix
     }
 
+    /// Creates the store of a project's tables on a connection.
+    public init(for connection: any DatabaseConnection, project: Project) {
+        self.init(dialect: connection.dialect, prefix: project.tablePrefix)
+    }
+
     /// `<prefix>revisions`.
     public var revisionsTable: String { prefix + "revisions" }
     /// `<prefix>audit`.

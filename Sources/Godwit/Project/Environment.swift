@@ -35,9 +35,7 @@ public struct Environment: Sendable {
         let map = try reader.mapping(node, what: "environment '\(name)'")
         try reader.checkKeys(map, allowed: Self.keys, what: "key of environment '\(name)'")
         guard let urlNode = map["url"] else {
-            throw ConfigurationError(
-                "environment '\(name)' has no 'url'; add e.g. 'url: sqlite:var/\(name).sqlite3'",
-                location: SourceLocation(file: reader.path, line: nameLine), environment: name)
+            throw ConfigurationError(.missingURL(environment: name), location: SourceLocation(file: reader.path, line: nameLine), environment: name)
         }
         urlTemplate = try reader.string(urlNode, key: "url")
         urlLocation = reader.location(urlNode)
@@ -50,11 +48,15 @@ public struct Environment: Sendable {
         schema = try map["schema"].map { try reader.string($0, key: "schema") }
         if let schema, !RevisionFile.isValidID(schema) {
             throw ConfigurationError(
-                "schema '\(schema)' of environment '\(name)' may only hold letters, digits and '_'",
-                location: reader.location(map["schema"]), environment: name)
+                .invalidSchemaName(schema, environment: name), location: reader.location(map["schema"]), environment: name)
         }
         lockMode = try map["lock"].map { try reader.choice($0, key: "lock", of: name) } ?? .advisory
         lint = try map["lint"].map { try reader.choice($0, key: "lint", of: name) } ?? .warn
+    }
+
+    /// The migration lock of this environment, held by `holder`.
+    public func lockRequest(tablePrefix: String, holder: String) -> LockRequest {
+        LockRequest(name: "\(schema ?? "public").\(tablePrefix)", tablePrefix: tablePrefix, mode: lockMode, timeout: migrationLockTimeout, holder: holder)
     }
 
     /// The statement lock_timeout for PostgreSQL sessions: the environment's, else 5s.
@@ -67,7 +69,7 @@ public struct Environment: Sendable {
         do {
             return try DatabaseURL(parsing: text, root: root)
         } catch let error as ContextualError {
-            throw ConfigurationError(error.message, location: urlLocation, environment: name)
+            throw ConfigurationError(.invalidURL(error.message), location: urlLocation, environment: name)
         }
     }
 
@@ -81,8 +83,7 @@ public struct Environment: Sendable {
         while let start = rest.range(of: "${") {
             result += rest[..<start.lowerBound]
             guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
-                throw ConfigurationError(
-                    "unclosed '${' in the url of environment '\(environment)'", location: location, environment: environment)
+                throw ConfigurationError(.unclosedVariable(environment: environment), location: location, environment: environment)
             }
             let expression = rest[start.upperBound..<end]
             let name: Substring
@@ -98,9 +99,7 @@ public struct Environment: Sendable {
             } else if let fallback {
                 result += fallback
             } else {
-                throw ConfigurationError(
-                    "environment variable '\(name)' is not set; environment '\(environment)' needs it for its url (set it, or write ${\(name):-default})",
-                    location: location, environment: environment)
+                throw ConfigurationError(.unsetVariable(String(name), environment: environment), location: location, environment: environment)
             }
             rest = rest[rest.index(after: end)...]
         }

@@ -2,25 +2,12 @@ import Foundation
 import GodwitCore
 import Yams
 
-/// An error in the environments file or in choosing an environment (exit 2).
-public struct ConfigurationError: GodwitError {
-    public var message: String
-    public var location: SourceLocation?
-    public var environment: String?
-    public var exitCode: ExitStatus { .usage }
-
-    /// Creates an error.
-    public init(_ message: String, location: SourceLocation? = nil, environment: String? = nil) {
-        self.message = message
-        self.location = location
-        self.environment = environment
-    }
-}
-
 /// A Godwit project: its root, the environments file, and where the revisions are (SPEC §1-§2).
 public struct Project: Sendable {
     /// The environments file, relative to the root.
     public static let configPath = "environments/environments.yaml"
+    /// The top-level keys of the environments file.
+    static let keys = ["versions", "promotion", "default_environment", "table_prefix", "audit_log", "schema", "scratch_url", "environments"]
 
     /// The project's root folder.
     public let root: URL
@@ -54,8 +41,7 @@ public struct Project: Sendable {
         if let explicit, !explicit.isEmpty {
             let url = URL(fileURLWithPath: explicit, relativeTo: start).standardizedFileURL
             guard FileManager.default.fileExists(atPath: url.appendingPathComponent(configPath).path) else {
-                throw ConfigurationError(
-                    "'\(explicit)' is not a Godwit project: it has no \(configPath); run 'godwit init \(explicit)' to create one")
+                throw ConfigurationError(.notAProject(explicit))
             }
             return url
         }
@@ -66,8 +52,7 @@ public struct Project: Sendable {
             if parent.path == folder.path { break }
             folder = parent
         }
-        throw ConfigurationError(
-            "no Godwit project here: no \(configPath) in '\(start.path)' or any folder above it; run 'godwit init' or pass --project DIR")
+        throw ConfigurationError(.noProject(searchedFrom: start.path))
     }
 
     /// Loads the environments file of the project at `root`.
@@ -78,10 +63,10 @@ public struct Project: Sendable {
         let path = Self.configPath
         let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path)
         if let data, let fault = TextFault(firstIn: data) {
-            throw ConfigurationError(fault.message, location: SourceLocation(file: path, line: fault.line, column: fault.column))
+            throw ConfigurationError(.unreadableText(fault.message), location: SourceLocation(file: path, line: fault.line, column: fault.column))
         }
         guard let data, let text = String(data: data, encoding: .utf8) else {
-            throw ConfigurationError("cannot read \(path)", location: SourceLocation(file: path))
+            throw ConfigurationError(.cannotRead(path), location: SourceLocation(file: path))
         }
         let node: Node
         do {
@@ -89,7 +74,7 @@ public struct Project: Sendable {
             // type itself, so Yams's implicit tags (bool, int, timestamp…) would go unused, and
             // their regular expressions cost every command a tenth of its start-up.
             guard let composed = try Yams.compose(yaml: text, .basic) else {
-                throw ConfigurationError("\(path) is empty; it needs at least 'environments:'", location: SourceLocation(file: path, line: 1))
+                throw ConfigurationError(.emptyFile(path), location: SourceLocation(file: path, line: 1))
             }
             node = composed
         } catch let error as YamlError {
@@ -98,61 +83,51 @@ public struct Project: Sendable {
         let reader = YAMLReader(path: path)
         let top = try reader.mapping(node, what: "the environments file")
         try reader.checkKeys(
-            top, allowed: ["versions", "promotion", "default_environment", "table_prefix", "audit_log", "schema", "scratch_url", "environments"],
-            what: "top-level key")
+            top, allowed: Self.keys, what: "top-level key")
 
         let versions = try top["versions"].map { try reader.string($0, key: "versions") } ?? "versions"
         versionsDirectory = Self.resolve(versions, against: root)
         promotion = try top["promotion"].map { try reader.stringList($0, key: "promotion") } ?? []
         tablePrefix = try top["table_prefix"].map { try reader.string($0, key: "table_prefix") } ?? "godwit_"
         if !tablePrefix.isEmpty && !RevisionFile.isValidID(tablePrefix) {
-            throw ConfigurationError(
-                "table_prefix '\(tablePrefix)' may only hold letters, digits and '_'", location: reader.location(top["table_prefix"]))
+            throw ConfigurationError(.invalidTablePrefix(tablePrefix), location: reader.location(top["table_prefix"]))
         }
         auditLog = try top["audit_log"].map { Self.resolve(try reader.string($0, key: "audit_log"), against: root) }
         schemaFile = try top["schema"].map { Self.resolve(try reader.string($0, key: "schema"), against: root) }
         scratchURL = try top["scratch_url"].map { try reader.string($0, key: "scratch_url") }
 
         guard let environmentsNode = top["environments"] else {
-            throw ConfigurationError(
-                "\(path) declares no 'environments:'; add at least one, e.g. 'dev: {url: sqlite:var/dev.sqlite3}'",
-                location: SourceLocation(file: path, line: 1))
+            throw ConfigurationError(.noEnvironments(path: path), location: SourceLocation(file: path, line: 1))
         }
         var environments: [String: Environment] = [:]
         let entries = try reader.mappingEntries(environmentsNode, what: "'environments'")
         if entries.isEmpty {
-            throw ConfigurationError("'environments' is empty; declare at least one", location: reader.location(environmentsNode))
+            throw ConfigurationError(.emptyEnvironments, location: reader.location(environmentsNode))
         }
         for (name, keyNode, value) in entries {
             guard RevisionFile.isValidID(name.replacingOccurrences(of: "-", with: "_")) else {
-                throw ConfigurationError(
-                    "environment name '\(name)' may only hold letters, digits, '-' and '_'", location: reader.location(keyNode))
+                throw ConfigurationError(.invalidEnvironmentName(name), location: reader.location(keyNode))
             }
             environments[name] = try Environment(name: name, node: value, reader: reader, nameLine: reader.location(keyNode).line)
         }
         self.environments = environments
 
         for name in promotion where environments[name] == nil {
-            throw ConfigurationError(
-                "promotion names '\(name)', which is not declared under 'environments'; declare it or remove it from 'promotion'",
-                location: reader.location(top["promotion"]))
+            throw ConfigurationError(.undeclaredInPromotion(name), location: reader.location(top["promotion"]))
         }
         if Set(promotion).count != promotion.count {
             let names = promotion
             let twice = names.first { name in names.filter { $0 == name }.count > 1 } ?? ""
-            throw ConfigurationError("promotion names '\(twice)' twice", location: reader.location(top["promotion"]))
+            throw ConfigurationError(.promotedTwice(twice), location: reader.location(top["promotion"]))
         }
         if let node = top["default_environment"] {
             let name = try reader.string(node, key: "default_environment")
             guard let environment = environments[name] else {
-                var message = "default_environment '\(name)' is not declared under 'environments'"
-                if let close = closestMatch(to: name, in: Array(environments.keys)) { message += "; did you mean '\(close)'?" }
-                throw ConfigurationError(message, location: reader.location(node))
+                throw ConfigurationError(
+                    .unknownDefaultEnvironment(name, suggestion: closestMatch(to: name, in: Array(environments.keys))), location: reader.location(node))
             }
             guard !environment.isProtected else {
-                throw ConfigurationError(
-                    "default_environment '\(name)' is protected; the default must never be a protected environment",
-                    location: reader.location(node))
+                throw ConfigurationError(.protectedDefaultEnvironment(name), location: reader.location(node))
             }
             defaultEnvironment = name
         } else {
@@ -170,17 +145,11 @@ public struct Project: Sendable {
     public func environment(_ name: String?) throws -> Environment {
         guard let name = name ?? defaultEnvironment else {
             if environments.count == 1 { return environments.values.first! }
-            throw ConfigurationError(
-                "no environment given and no default_environment set; pass -e with one of \(environments.keys.sorted().joined(separator: ", "))")
+            throw ConfigurationError(.noEnvironmentGiven(environments: environments.keys.sorted()))
         }
         guard let environment = environments[name] else {
-            var message = "no environment '\(name)' in \(Self.configPath)"
-            if let close = closestMatch(to: name, in: Array(environments.keys)) {
-                message += "; did you mean '\(close)'?"
-            } else {
-                message += "; environments are \(environments.keys.sorted().joined(separator: ", "))"
-            }
-            throw ConfigurationError(message)
+            throw ConfigurationError(
+                .unknownEnvironment(name, suggestion: closestMatch(to: name, in: Array(environments.keys)), environments: environments.keys.sorted()))
         }
         return environment
     }
@@ -212,19 +181,17 @@ public struct Project: Sendable {
             .composer(let context, let problem, let mark, _):
             // libyaml's own words only: they never quote the file's content.
             let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
-            return ConfigurationError(
-                "invalid YAML: \(what)", location: SourceLocation(file: path, line: mark.line, column: mark.column))
+            return ConfigurationError(.invalidYAML(what), location: SourceLocation(file: path, line: mark.line, column: mark.column))
         case .duplicatedKeysInMapping(let duplicates, let context):
             // Yams describes this with a dump of the mapping, which may hold a URL's password:
             // name the key and find the line of its second occurrence instead.
             let key = duplicates.sorted().first ?? "?"
             return ConfigurationError(
-                "key '\(key)' is given twice in the same mapping; keep one",
-                location: SourceLocation(file: path, line: duplicateLine(of: key, in: text, from: context.mark.line)))
+                .duplicateKey(key), location: SourceLocation(file: path, line: duplicateLine(of: key, in: text, from: context.mark.line)))
         case .reader(let problem, _, _, _):
-            return ConfigurationError("cannot read the YAML: \(problem)", location: SourceLocation(file: path))
+            return ConfigurationError(.unreadableYAML(problem), location: SourceLocation(file: path))
         default:
-            return ConfigurationError("invalid YAML", location: SourceLocation(file: path))
+            return ConfigurationError(.invalidYAML(nil), location: SourceLocation(file: path))
         }
     }
 
@@ -268,17 +235,16 @@ struct YAMLReader {
 
     func mappingEntries(_ node: Node, what: String) throws -> [(String, Node, Node)] {
         guard case .mapping(let mapping) = node else {
-            throw ConfigurationError("\(what) must be a mapping of keys to values", location: location(node))
+            throw ConfigurationError(.notAMapping(what: what), location: location(node))
         }
         var seen: [String: Int] = [:]
         var result: [(String, Node, Node)] = []
         for (key, value) in mapping {
             guard case .scalar(let scalar) = key else {
-                throw ConfigurationError("a key in \(what) must be a plain name", location: location(key))
+                throw ConfigurationError(.keyNotAName(what: what), location: location(key))
             }
             if let first = seen[scalar.string] {
-                throw ConfigurationError(
-                    "key '\(scalar.string)' is given twice (first on line \(first))", location: location(key))
+                throw ConfigurationError(.keyGivenTwice(scalar.string, firstLine: first), location: location(key))
             }
             seen[scalar.string] = key.mark?.line ?? 0
             result.append((scalar.string, key, value))
@@ -297,13 +263,8 @@ struct YAMLReader {
 
     func checkKeys(_ mapping: YAMLMapping, allowed: [String], what: String) throws {
         for key in mapping.values.keys.sorted() where !allowed.contains(key) {
-            var message = "unknown \(what) '\(key)'"
-            if let close = closestMatch(to: key, in: allowed) {
-                message += "; did you mean '\(close)'?"
-            } else {
-                message += "; valid keys are \(allowed.joined(separator: ", "))"
-            }
-            throw ConfigurationError(message, location: location(mapping.keyNodes[key]))
+            throw ConfigurationError(
+                .unknownKey(key, what: what, suggestion: closestMatch(to: key, in: allowed), allowed: allowed), location: location(mapping.keyNodes[key]))
         }
     }
 
@@ -311,16 +272,16 @@ struct YAMLReader {
     func choice<T: RawRepresentable & CaseIterable>(_ node: Node, key: String, of environment: String) throws -> T where T.RawValue == String {
         let text = try string(node, key: key)
         guard let value = T(rawValue: text) else {
-            let choices = T.allCases.map { "'\($0.rawValue)'" }.joined(separator: " or ")
             throw ConfigurationError(
-                "\(key) '\(text)' of environment '\(environment)' must be \(choices)", location: location(node), environment: environment)
+                .notAChoice(key: key, value: text, environment: environment, choices: T.allCases.map(\.rawValue)), location: location(node),
+                environment: environment)
         }
         return value
     }
 
     func string(_ node: Node, key: String) throws -> String {
         guard case .scalar(let scalar) = node else {
-            throw ConfigurationError("'\(key)' must be a single value, not a list or mapping", location: location(node))
+            throw ConfigurationError(.notAScalar(key: key), location: location(node))
         }
         return scalar.string
     }
@@ -330,13 +291,13 @@ struct YAMLReader {
         switch text {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
-        default: throw ConfigurationError("'\(key)' must be true or false, not '\(text)'", location: location(node))
+        default: throw ConfigurationError(.notABool(key: key, value: text), location: location(node))
         }
     }
 
     func stringList(_ node: Node, key: String) throws -> [String] {
         guard case .sequence(let sequence) = node else {
-            throw ConfigurationError("'\(key)' must be a list, e.g. [dev, test, prod]", location: location(node))
+            throw ConfigurationError(.notAList(key: key), location: location(node))
         }
         return try sequence.map { try string($0, key: key) }
     }
@@ -344,8 +305,7 @@ struct YAMLReader {
     func timeout(_ node: Node, key: String) throws -> TimeoutValue {
         let text = try string(node, key: key)
         guard let value = TimeoutValue(parsing: text) else {
-            throw ConfigurationError(
-                "'\(key)' value '\(text)' is not a duration; write e.g. 500ms, 10s, 5m or 1h", location: location(node))
+            throw ConfigurationError(.notADuration(key: key, value: text), location: location(node))
         }
         return value
     }

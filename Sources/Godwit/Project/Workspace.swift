@@ -1,9 +1,15 @@
 import Foundation
 import GodwitCore
+import Synchronization
 
 /// A loaded project with the drivers the executable handed it, the identity of whoever runs it,
-/// and where its events go. Every command that touches a database starts here.
-public final class Workspace: @unchecked Sendable {
+/// and where its events go: what every service (`Migrator`, `StatusReader`, `EnvironmentChecks`,
+/// `Promotion`, `SchemaInspector`, `AuditReader`, `Autogenerate`, `ProjectLinter`) is built on.
+/// It connects to environments and holds the graph; it does nothing else.
+///
+/// Checked `Sendable`: its mutable state (the identity read on first use, the graph once loaded)
+/// lives in `Mutex`es, since `status` reads environments on several threads.
+public final class Workspace: Sendable {
     /// The project.
     public let project: Project
     /// The database drivers, tried in order.
@@ -11,26 +17,25 @@ public final class Workspace: @unchecked Sendable {
     /// Who runs this. A git commit that the creator left to be read later (see
     /// `init(project:drivers:identity:readsGitCommitLazily:variables:events:)`) is read on first use.
     public var identity: Identity {
-        identityLock.lock()
-        defer { identityLock.unlock() }
-        if let resolvedIdentity { return resolvedIdentity }
-        var identity = baseIdentity
-        identity.gitCommit = Identity.gitCommit(of: project)
-        resolvedIdentity = identity
-        return identity
+        resolvedIdentity.withLock { resolved in
+            if let resolved { return resolved }
+            var identity = baseIdentity
+            identity.gitCommit = Identity.gitCommit(of: project)
+            resolved = identity
+            return identity
+        }
     }
     private let baseIdentity: Identity
-    private var resolvedIdentity: Identity?
-    private let identityLock = NSLock()
+    /// The identity with its git commit, once read.
+    private let resolvedIdentity: Mutex<Identity?>
     /// Where events go.
     public let events: @Sendable (Event) -> Void
     /// Process environment variables, for `${VAR}` expansion.
     public let variables: [String: String]
     /// The linters of SPEC §7 by dialect, handed in by the executable like the drivers.
     public let linters: [SQLDialect: any Linter]
-    /// The graph once loaded; guarded by `graphLock` (`status` reads environments on several threads).
-    private var cachedGraph: RevisionGraph?
-    private let graphLock = NSLock()
+    /// The graph once loaded.
+    private let cachedGraph = Mutex<RevisionGraph?>(nil)
 
     /// Creates a workspace.
     /// - Parameter readsGitCommitLazily: true when `identity.gitCommit` has not been read yet: it is
@@ -46,7 +51,7 @@ public final class Workspace: @unchecked Sendable {
         self.drivers = drivers
         self.linters = linters
         self.baseIdentity = identity
-        self.resolvedIdentity = readsGitCommitLazily ? nil : identity
+        self.resolvedIdentity = Mutex(readsGitCommitLazily ? nil : identity)
         self.variables = variables
         self.events = events
     }
@@ -57,12 +62,12 @@ public final class Workspace: @unchecked Sendable {
     /// The revision graph, loaded once.
     /// - Throws: `RevisionFileError` or `GraphError`.
     public func graph() throws -> RevisionGraph {
-        graphLock.lock()
-        defer { graphLock.unlock() }
-        if let cachedGraph { return cachedGraph }
-        let graph = try project.loadGraph()
-        cachedGraph = graph
-        return graph
+        try cachedGraph.withLock { cached in
+            if let cached { return cached }
+            let graph = try project.loadGraph()
+            cached = graph
+            return graph
+        }
     }
 
     /// The expanded URL of an environment.
@@ -93,8 +98,7 @@ public final class Workspace: @unchecked Sendable {
     func driver(of environment: Environment, url: DatabaseURL) throws -> any DatabaseDriver {
         guard let driver = drivers.first(where: { $0.accepts(url) }) else {
             throw ConfigurationError(
-                "no driver for the url of environment '\(environment.name)' (\(url))", location: environment.urlLocation,
-                environment: environment.name)
+                .noDriver(environment: environment.name, url: url.description), location: environment.urlLocation, environment: environment.name)
         }
         return driver
     }
@@ -126,25 +130,13 @@ public final class Workspace: @unchecked Sendable {
         return copy
     }
 
-    /// The state store of an environment's connection.
-    public func store(for connection: any DatabaseConnection) -> StateStore {
-        StateStore(dialect: connection.dialect, prefix: project.tablePrefix)
-    }
-
-    /// The lock request of an environment.
-    public func lockRequest(for environment: Environment) -> LockRequest {
-        LockRequest(
-            name: "\(environment.schema ?? "public").\(project.tablePrefix)", tablePrefix: project.tablePrefix,
-            mode: environment.lockMode, timeout: environment.migrationLockTimeout, holder: holder)
-    }
-
     /// Reads an environment's state through a read-only connection.
     /// - Throws: `DatabaseError` when unreachable, `ConfigurationError` for a bad URL.
     public func readState(of environment: Environment) throws -> [AppliedRevision] {
         let connection = try connect(environment, readOnly: true)
         defer { connection.close() }
         return try withReadTransaction(connection, environment: environment) {
-            try store(for: connection).readRevisions(on: connection)
+            try StateStore(for: connection, project: project).readRevisions(on: connection)
         }
     }
 

@@ -1,7 +1,25 @@
 import Foundation
 import GodwitCore
 
-extension Workspace {
+/// Lints the project's revisions (`lint`, and `check` and changes under `lint:`) with the linters
+/// the executable handed to the workspace.
+public struct ProjectLinter: Sendable {
+    /// The workspace: its graph, linters and environments.
+    public let workspace: Workspace
+
+    /// Creates the linter of a workspace.
+    public init(workspace: Workspace) {
+        self.workspace = workspace
+    }
+
+    var project: Project { workspace.project }
+    var linters: [SQLDialect: any Linter] { workspace.linters }
+    var strictestDialect: (any DatabaseDialect)? { workspace.strictestDialect }
+    func graph() throws -> RevisionGraph { try workspace.graph() }
+    func dialect(of environment: Environment) throws -> any DatabaseDialect { try workspace.dialect(of: environment) }
+}
+
+extension ProjectLinter {
     /// `lint [REV...]`: the findings of the named revisions (ids, unique prefixes, branch labels,
     /// `head`, `LABEL@head`), or of every revision of the graph when none is named, parents first.
     /// Upgrade sections only, unless `includingDowngrades`.
@@ -41,7 +59,7 @@ extension Workspace {
     }
 }
 
-extension Workspace {
+extension ProjectLinter {
     /// The lint findings of each step of a plan in an environment's dialect, by revision id
     /// (steps without SQL, and dialects without a linter, have none).
     /// - Throws: what the linter throws for a section it cannot read.

@@ -82,8 +82,7 @@ public struct Scratch {
         let root = workspace.project.root
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: location.path, isDirectory: &isFolder) else {
-            throw ConfigurationError(
-                "the desired schema '\(RevisionGraph.relativePath(of: location, to: root))' (schema: in \(Project.configPath)) does not exist; write it, or pass --from-env ENV")
+            throw ConfigurationError(.missingDesiredSchema(path: RevisionGraph.relativePath(of: location, to: root)))
         }
         var files = [location]
         if isFolder.boolValue {
@@ -93,7 +92,7 @@ public struct Scratch {
         for file in files {
             let path = RevisionGraph.relativePath(of: file, to: root)
             guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-                throw ConfigurationError("cannot read \(path)", location: SourceLocation(file: path))
+                throw ConfigurationError(.cannotRead(path), location: SourceLocation(file: path))
             }
             let section = SQLSection(sql: Checksum.normalizingLineEndings(text), line: 1)
             do {
@@ -124,77 +123,33 @@ public struct Scratch {
     /// Reads the scratch database's schema.
     /// - Throws: `DatabaseError`; `ConfigurationError` when the driver cannot read schemas.
     func read(_ connection: any DriverConnection) throws -> Schema {
-        try Workspace.readSchema(connection, schema: schema, prefix: workspace.project.tablePrefix)
+        try connection.readSchema(schema: schema, excludingPrefix: workspace.project.tablePrefix)
     }
-}
 
-extension Workspace {
     /// The scratch database, working in the PostgreSQL schema `schema`.
     /// - Throws: `ConfigurationError` for a bad `scratch_url`, or one that is an environment's URL.
-    public func scratch(schema: String?) throws -> Scratch {
+    public init(workspace: Workspace, schema: String?) throws {
+        let project = workspace.project
         let template = project.scratchURL ?? "sqlite::memory:"
-        let text = try Environment.expand(template, variables: variables, environment: "scratch", location: nil)
+        let text = try Environment.expand(template, variables: workspace.variables, environment: "scratch", location: nil)
         let url: DatabaseURL
         do {
             url = try DatabaseURL(parsing: text, root: project.root)
         } catch let error as ContextualError {
-            throw ConfigurationError("scratch_url: " + error.message, location: SourceLocation(file: Project.configPath))
+            throw ConfigurationError(.invalidScratchURL(error.message), location: SourceLocation(file: Project.configPath))
         }
         for environment in project.orderedEnvironments {
-            guard let other = try? self.url(of: environment) else { continue }
+            guard let other = try? workspace.url(of: environment) else { continue }
             if other.secretText == url.secretText && url.kind != .sqlite(path: nil) {
-                throw ConfigurationError(
-                    "scratch_url is the url of environment '\(environment.name)'; Godwit wipes the scratch database, so give it a database of its own",
-                    location: SourceLocation(file: Project.configPath))
+                throw ConfigurationError(.scratchIsEnvironment(environment.name), location: SourceLocation(file: Project.configPath))
             }
         }
-        guard let driver = drivers.first(where: { $0.accepts(url) }) else {
-            throw ConfigurationError("no driver for scratch_url '\(url)'")
+        guard let driver = workspace.drivers.first(where: { $0.accepts(url) }) else {
+            throw ConfigurationError(.noScratchDriver(url: url.description))
         }
-        return Scratch(url: url, schema: schema, workspace: self, driver: driver)
-    }
-
-    /// Reads a connection's schema, Godwit's tables left out.
-    /// - Throws: `DatabaseError`; `ConfigurationError` when the driver cannot read schemas.
-    static func readSchema(_ connection: any DriverConnection, schema: String?, prefix: String) throws -> Schema {
-        try connection.readSchema(schema: schema, excludingPrefix: prefix)
-    }
-
-    /// The live schema of an environment, read through a read-only connection.
-    /// - Throws: `DatabaseError` (with the environment) when unreachable; `ConfigurationError`.
-    public func liveSchema(of environment: Environment) throws -> Schema {
-        let connection = try connect(environment, readOnly: true)
-        defer { connection.close() }
-        return try withReadTransaction(connection, environment: environment) {
-            try Self.readSchema(connection, schema: environment.schema, prefix: project.tablePrefix)
-        }
-    }
-
-    /// The schema that the revisions up to `target` produce from an empty database, replayed in
-    /// the scratch database.
-    /// - Throws: `DatabaseError` naming the revision, file and line that fails; graph errors.
-    public func replayedSchema(to target: Target, schema: String?) throws -> Schema {
-        let graph = try graph()
-        let scratch = try scratch(schema: schema)
-        return try scratch.withFreshConnection { connection in
-            try scratch.replay(graph, to: target, on: connection)
-            return try scratch.read(connection)
-        }
-    }
-
-    /// The desired schema of `schema:`, loaded into the scratch database.
-    /// - Throws: `ConfigurationError` when `schema:` is not set or the file is missing;
-    ///   `DatabaseError` naming the line of the file that fails.
-    public func desiredSchema(schema: String?) throws -> Schema {
-        guard let location = project.schemaFile else {
-            throw ConfigurationError(
-                "no desired schema: set 'schema: schema.sql' (a file or folder of CREATE statements) in \(Project.configPath), or pass --from-env ENV",
-                location: SourceLocation(file: Project.configPath))
-        }
-        let scratch = try scratch(schema: schema)
-        return try scratch.withFreshConnection { connection in
-            try scratch.load(location, on: connection)
-            return try scratch.read(connection)
-        }
+        self.url = url
+        self.schema = schema
+        self.workspace = workspace
+        self.driver = driver
     }
 }

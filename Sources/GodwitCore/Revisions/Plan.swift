@@ -47,18 +47,85 @@ public struct Plan: Sendable {
     public var isEmpty: Bool { steps.isEmpty }
 }
 
-/// An error in building a plan that a rule refuses (exit 5), such as an irreversible downgrade.
-public struct PlanRefusal: GodwitError {
-    public var message: String
-    public var revision: String?
-    public var location: SourceLocation?
+/// A plan that a rule refuses (exit 5): what was refused, with the data to say why and what to do.
+public enum PlanRefusal: GodwitError, Hashable {
+    /// A downgrade to `target` would remove `revision`, which has no downgrade section (in `file`).
+    case irreversible(revision: String, target: Target, file: String)
+    /// A change of a protected environment without `--yes`.
+    case protectedEnvironment(environment: String, operation: String)
+    /// `--rehearse` of a plan with a non-transactional revision.
+    case cannotRehearse(revision: String)
+    /// `--atomic` with a non-transactional revision, whose header says so at `file:line`.
+    case atomicWithNonTransactional(revision: String, file: String, line: Int?)
+    /// A revision recorded as failed stands in the way of every plan but `resolve`.
+    case failedRevision(revision: String, environment: String)
+    /// `resolve` of a revision that is not recorded as failed.
+    case notFailed(revision: String, environment: String)
+    /// An environment with `lint: error` and a plan with `count` findings, `first` the first of them.
+    case lintFindings(environment: String, count: Int, first: LintFinding)
+    /// The promotion gate: `missing` are not applied in `predecessor`, which comes before `environment`.
+    case promotionGate(missing: [String], predecessor: String, environment: String)
+    /// `promote`: a revision failed part-way in the environment promoted from.
+    case failedInSource(revision: String, source: String)
+    /// `promote`: a revision as applied in `source` differs from its file (at `file`, when it has one).
+    case editedInSource(revision: String, source: String, target: String, file: String?)
+    /// `promote`: `target` has revisions (`extra`) that `source` lacks.
+    case diverged(extra: [String], source: String, target: String)
+
     public var exitCode: ExitStatus { .refused }
 
-    /// Creates a refusal.
-    public init(_ message: String, revision: String? = nil, location: SourceLocation? = nil) {
-        self.message = message
-        self.revision = revision
-        self.location = location
+    /// The revision the refusal is about.
+    public var revision: String? {
+        switch self {
+        case .irreversible(let revision, _, _), .cannotRehearse(let revision), .atomicWithNonTransactional(let revision, _, _),
+            .failedRevision(let revision, _), .notFailed(let revision, _), .failedInSource(let revision, _),
+            .editedInSource(let revision, _, _, _):
+            return revision
+        case .lintFindings(_, _, let first): return first.revision
+        case .promotionGate(let missing, _, _): return missing.first
+        case .diverged(let extra, _, _): return extra.first
+        case .protectedEnvironment: return nil
+        }
+    }
+
+    /// The file (and line) the refusal points at.
+    public var location: SourceLocation? {
+        switch self {
+        case .irreversible(_, _, let file): return SourceLocation(file: file)
+        case .atomicWithNonTransactional(_, let file, let line): return SourceLocation(file: file, line: line)
+        case .lintFindings(_, _, let first): return first.location
+        case .editedInSource(_, _, _, let file): return file.map { SourceLocation(file: $0) }
+        default: return nil
+        }
+    }
+
+    /// What was refused and what to do next.
+    public var message: String {
+        switch self {
+        case .irreversible(let revision, let target, _):
+            return "revision '\(revision)' has no '-- +downgrade' section, so it is irreversible and the downgrade to '\(target)' is refused; nothing was run"
+        case .protectedEnvironment(let environment, let operation):
+            return "environment '\(environment)' is protected; pass --yes to confirm the \(operation) (nothing was changed)"
+        case .cannotRehearse(let revision):
+            return "revision '\(revision)' is 'transactional: false', so it cannot be rehearsed inside a transaction; use --dry-run"
+        case .atomicWithNonTransactional(let revision, _, _):
+            return "revision '\(revision)' is 'transactional: false', so the plan cannot run in one transaction; drop --atomic"
+        case .failedRevision(let revision, let environment):
+            return "revision '\(revision)' failed part-way in environment '\(environment)' (it runs outside a transaction); finish or undo it by hand, then run 'godwit resolve \(revision) -e \(environment) --applied' or '--rolled-back'"
+        case .notFailed(let revision, let environment):
+            return "revision '\(revision)' is not recorded as failed in environment '\(environment)'; only a failed non-transactional revision needs resolving"
+        case .lintFindings(let environment, let count, let first):
+            return "environment '\(environment)' has 'lint: error' and the plan has \(count) lint finding\(count == 1 ? "" : "s"); the first: [\(first.rule.id)] \(first.message); make the change safely, or silence it on its line with '-- godwit:ignore \(first.rule.id)'"
+        case .promotionGate(let missing, let predecessor, let environment):
+            let one = missing.count == 1
+            return "promotion gate: \(one ? "revision" : "revisions") \(missing.map { "'\($0)'" }.joined(separator: ", ")) \(one ? "is" : "are") not applied in '\(predecessor)', which comes before '\(environment)' in promotion; apply them to '\(predecessor)' first (then 'godwit promote \(predecessor) \(environment)'), or override with --skip-promotion-check --reason TEXT"
+        case .failedInSource(let revision, let source):
+            return "revision '\(revision)' failed part-way in '\(source)'; resolve it there before promoting"
+        case .editedInSource(let revision, let source, let target, _):
+            return "revision '\(revision)' as applied in '\(source)' differs from its file (checksum); what '\(target)' would get is not what '\(source)' was tested with — revert the file or write a new revision"
+        case .diverged(let extra, let source, let target):
+            return "'\(target)' has \(extra.map { "'\($0)'" }.joined(separator: ", ")), which '\(source)' lacks: the two have diverged; apply them to '\(source)' first, or downgrade '\(target)'"
+        }
     }
 }
 
@@ -81,10 +148,8 @@ extension RevisionGraph {
         let ids = try downgradeSteps(applied: applied, to: target)
         // The step ids come from this graph, so `revisions(_:)` leaves none out.
         let removed = revisions(ids)
-        if let revision = removed.first(where: { !$0.isReversible }) {
-            throw PlanRefusal(
-                "revision '\(revision.id)' has no '-- +downgrade' section, so it is irreversible and the downgrade to '\(target)' is refused; nothing was run",
-                revision: revision.id, location: SourceLocation(file: revision.path))
+        if let irreversible = removed.first(where: { !$0.isReversible }) {
+            throw PlanRefusal.irreversible(revision: irreversible.id, target: target, file: irreversible.path)
         }
         let state = applied.subtracting(ids)
         return Plan(

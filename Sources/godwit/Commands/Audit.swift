@@ -28,7 +28,7 @@ extension GodwitCommand {
         func run(in workspace: Workspace, console: Console) throws {
             let filter = try AuditFilter(parsingSince: since, limit: limit, operation: operation, actor: global.actor)
             let environment = try workspace.project.environment(global.env)
-            let records = try workspace.audit(environment, filter: filter)
+            let records = try AuditReader(workspace: workspace).records(of: environment, filter: filter)
             if console.isJSON { return console.json(.array(records.map(\.json))) }
             renderAudit(records, environment: environment.name, filtered: !filter.isEmpty, console: console)
         }

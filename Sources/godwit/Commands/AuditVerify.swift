@@ -25,7 +25,7 @@ extension GodwitCommand.Audit {
 
         func run(in workspace: Workspace, console: Console) throws {
             let environment = try workspace.project.environment(global.env)
-            let verification = try workspace.verifyAudit(environment)
+            let verification = try AuditReader(workspace: workspace).verify(environment)
             if console.isJSON { console.json(verification.json) } else { renderVerification(verification, console: console) }
             try exitWhenFound(!verification.isOK)
         }

@@ -10,7 +10,7 @@ extension GodwitCommand {
 
         func run(in workspace: Workspace, console: Console) throws {
             let environment = try workspace.project.environment(global.env)
-            try report(workspace.check(environment), console: console, okText: "'\(environment.name)' is up to date with the graph")
+            try report(EnvironmentChecks(workspace: workspace).check(environment), console: console, okText: "'\(environment.name)' is up to date with the graph")
         }
     }
 }

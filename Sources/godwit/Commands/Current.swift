@@ -9,7 +9,7 @@ extension GodwitCommand {
         @OptionGroup var global: GlobalOptions
 
         func run(in workspace: Workspace, console: Console) throws {
-            let state = try workspace.current(of: workspace.project.environment(global.env))
+            let state = try StatusReader(workspace: workspace).current(of: workspace.project.environment(global.env))
             if console.isJSON { return console.json(state.json) }
             renderCurrent(state, graph: try workspace.graph(), versions: workspace.project.versionsPath, console: console)
         }

@@ -24,7 +24,7 @@ extension GodwitCommand {
 
         func run(in workspace: Workspace, console: Console) throws {
             let sides = try environments.map { try workspace.project.environment($0) }
-            let diff = try expected ? workspace.drift(sides[0]) : workspace.diff(sides[0], sides[1])
+            let diff = try expected ? SchemaInspector(workspace: workspace).drift(sides[0]) : SchemaInspector(workspace: workspace).diff(sides[0], sides[1])
             try renderDiff(diff.differences, sides: sides.map(\.name), console: console)
         }
     }

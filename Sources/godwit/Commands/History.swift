@@ -14,7 +14,7 @@ extension GodwitCommand {
         func run(in workspace: Workspace, console: Console) throws {
             let graph = try workspace.graph()
             let range = try rev.map(HistoryRange.init(parsing:))
-            let current = try range?.needsCurrentHeads == true ? workspace.current(of: workspace.project.environment(global.env)).heads.map(\.id) : []
+            let current = try range?.needsCurrentHeads == true ? StatusReader(workspace: workspace).current(of: workspace.project.environment(global.env)).heads.map(\.id) : []
             let ids = try range?.revisions(in: graph, currentHeads: current) ?? graph.order.reversed()
             if console.isJSON { return console.json(.array(ids.map(graph.historyJSON))) }
             renderHistory(ids, graph: graph, isVerbose: global.verbose, console: console)

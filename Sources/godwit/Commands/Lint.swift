@@ -22,8 +22,8 @@ extension GodwitCommand {
         @Flag(name: .customLong("downgrade"), help: "Also lint the downgrade sections.") var includesDowngrades = false
 
         func run(in workspace: Workspace, console: Console) throws {
-            let dialect = try workspace.lintDialect(environment: global.env)
-            let findings = try workspace.lint(revisions, dialect: dialect, includingDowngrades: includesDowngrades)
+            let dialect = try ProjectLinter(workspace: workspace).lintDialect(environment: global.env)
+            let findings = try ProjectLinter(workspace: workspace).lint(revisions, dialect: dialect, includingDowngrades: includesDowngrades)
             try renderLint(findings, console: console)
         }
     }

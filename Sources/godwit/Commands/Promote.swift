@@ -22,7 +22,7 @@ extension GodwitCommand {
         }
 
         func plannedChange(in workspace: Workspace) throws -> (environment: Environment, request: ChangeRequest) {
-            let promotion = try workspace.promotion(from: environments.count == 2 ? environments[0] : nil, to: environments[environments.count - 1])
+            let promotion = try Promotion(workspace: workspace).request(from: environments.count == 2 ? environments[0] : nil, to: environments[environments.count - 1])
             var request = makeRequest(.upgrade(promotion.target))
             request.operationName = .promote
             if request.reason == nil { request.reason = "promote from \(promotion.from.name)" }

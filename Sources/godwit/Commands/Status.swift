@@ -13,8 +13,8 @@ extension GodwitCommand {
         func run(in workspace: Workspace, console: Console) throws {
             let graph = try workspace.graph()
             let environments = try global.env.map { name in
-                [workspace.status(of: try workspace.project.environment(name), graph: graph, connectTimeout: connectTimeout)]
-            } ?? workspace.status(connectTimeout: connectTimeout)
+                [StatusReader(workspace: workspace).status(of: try workspace.project.environment(name), graph: graph, connectTimeout: connectTimeout)]
+            } ?? StatusReader(workspace: workspace).status(connectTimeout: connectTimeout)
             if console.isJSON { return console.json(CommandJSON.status(environments)) }
             renderStatus(environments, graph: graph, console: console)
         }

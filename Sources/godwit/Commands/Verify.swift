@@ -10,7 +10,7 @@ extension GodwitCommand {
 
         func run(in workspace: Workspace, console: Console) throws {
             let environment = try workspace.project.environment(global.env)
-            try report(workspace.verify(environment), console: console, okText: "every applied revision of '\(environment.name)' matches its file")
+            try report(EnvironmentChecks(workspace: workspace).verify(environment), console: console, okText: "every applied revision of '\(environment.name)' matches its file")
         }
     }
 }
