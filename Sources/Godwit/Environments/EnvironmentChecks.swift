@@ -59,8 +59,8 @@ public struct EnvironmentChecks: Sendable {
         }
         problems += checksumProblems(state, graph: graph, environment: environment)
         let linter = ProjectLinter(workspace: workspace)
-        if environment.lint == .error, workspace.linters[linter.lintingDialect(of: environment)] != nil {
-            problems += try linter.lint(state.pending, dialect: linter.lintingDialect(of: environment)).map(Problem.init)
+        if environment.lint == .error, let dialect = linter.lintingDialect(of: environment), workspace.linters[dialect] != nil {
+            problems += try linter.lint(state.pending, dialect: dialect).map(Problem.init)
         }
         return CheckReport(problems: problems)
     }

@@ -29,18 +29,21 @@ public enum OperationError: GodwitError, Hashable {
     case waitTimedOut(environment: String, target: Target, timeout: TimeoutValue, last: WaitProgress)
     /// The promotion gate of `environment` cannot read its predecessor, for `reason`.
     case predecessorUnreadable(environment: String, predecessor: String, reason: String)
+    /// The executable handed the workspace no linter for `dialect` (nil: no driver at all).
+    case noLinter(dialect: String?)
 
     public var exitCode: ExitStatus {
         switch self {
         case .cannotWrite, .predecessorUnreadable: return .failed
         case .waitTimedOut: return .lockTimeout
+        case .noLinter: return .usage
         }
     }
 
     /// The environment the operation was about.
     public var environment: String? {
         switch self {
-        case .cannotWrite: return nil
+        case .cannotWrite, .noLinter: return nil
         case .waitTimedOut(let environment, _, _, _): return environment
         case .predecessorUnreadable(_, let predecessor, _): return predecessor
         }
@@ -55,6 +58,8 @@ public enum OperationError: GodwitError, Hashable {
             return "'\(environment)' did not reach \(target) within \(timeout): \(last)"
         case .predecessorUnreadable(let environment, let predecessor, let reason):
             return "cannot check the promotion gate of '\(environment)': its predecessor '\(predecessor)' cannot be read: \(reason)"
+        case .noLinter(let dialect):
+            return dialect.map { "no linter for \($0) revisions was given to this workspace" } ?? "no database driver was given to this workspace, so no linter applies"
         }
     }
 }

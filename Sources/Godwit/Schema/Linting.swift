@@ -23,12 +23,12 @@ extension ProjectLinter {
     /// `lint [REV...]`: the findings of the named revisions (ids, unique prefixes, branch labels,
     /// `head`, `LABEL@head`), or of every revision of the graph when none is named, parents first.
     /// Upgrade sections only, unless `includingDowngrades`.
-    /// - Throws: `ContextualError` (exit 2) when the executable handed in no linter for `dialect`;
+    /// - Throws: `OperationError.noLinter` (exit 2) when the executable handed in no linter for `dialect`;
     ///   `RevisionFileError` or `GraphError` for the graph and the names; what the
     ///   linter throws for a section it cannot read.
     public func lint(_ revisions: [String] = [], dialect: SQLDialect, includingDowngrades: Bool = false) throws -> [LintFinding] {
         guard let linter = linters[dialect] else {
-            throw ContextualError(.usage, "no linter for \(dialect.rawValue) revisions was given to this workspace")
+            throw OperationError.noLinter(dialect: dialect.rawValue)
         }
         let graph = try graph()
         var ids = graph.order
@@ -40,22 +40,23 @@ extension ProjectLinter {
     }
 
     /// The dialect whose rules `lint` applies: the named environment's; with none named, SQLite
-    /// when every environment is SQLite, else PostgreSQL (a project that reaches PostgreSQL
-    /// anywhere gets its rules). An environment whose URL cannot be expanded (an unset
-    /// `${VAR}`) counts as PostgreSQL, the stricter choice.
-    /// - Throws: `ConfigurationError` for an unknown environment name.
+    /// when every environment is SQLite, else the strictest of the handed-in drivers' (a project
+    /// that reaches PostgreSQL anywhere gets its rules). An environment whose URL cannot be
+    /// expanded (an unset `${VAR}`) counts as the strictest.
+    /// - Throws: `ConfigurationError` for an unknown environment name; `OperationError.noLinter`
+    ///   when the executable handed in no driver at all.
     public func lintDialect(environment name: String? = nil) throws -> SQLDialect {
-        if let name { return lintingDialect(of: try project.environment(name)) }
-        let environments = project.orderedEnvironments
-        let dialects = Set(environments.map(lintingDialect(of:)))
-        if dialects.count == 1, let only = dialects.first { return only }
-        return strictestDialect?.id ?? .postgresql
+        let environments = try name.map { [try project.environment($0)] } ?? project.orderedEnvironments
+        let found = Set(environments.map(lintingDialect(of:)))
+        if found.count == 1, let only = found.first, let dialect = only { return dialect }
+        guard let strictest = strictestDialect?.id else { throw OperationError.noLinter(dialect: nil) }
+        return strictest
     }
 
-    /// The dialect of an environment's URL for linting; PostgreSQL, the stricter, when the URL
-    /// cannot be expanded or read.
-    func lintingDialect(of environment: Environment) -> SQLDialect {
-        (try? dialect(of: environment).id) ?? strictestDialect?.id ?? .postgresql
+    /// The dialect of an environment's URL for linting: the strictest handed-in driver's when the
+    /// URL cannot be expanded or read; nil when no driver was handed in.
+    func lintingDialect(of environment: Environment) -> SQLDialect? {
+        (try? dialect(of: environment).id) ?? strictestDialect?.id
     }
 }
 
@@ -64,7 +65,7 @@ extension ProjectLinter {
     /// (steps without SQL, and dialects without a linter, have none).
     /// - Throws: what the linter throws for a section it cannot read.
     public func lintFindings(of plan: Plan, in environment: Environment) throws -> [String: [LintFinding]] {
-        guard let linter = linters[lintingDialect(of: environment)] else { return [:] }
+        guard let dialect = lintingDialect(of: environment), let linter = linters[dialect] else { return [:] }
         var findings: [String: [LintFinding]] = [:]
         // The upgrade steps share what the earlier ones created; on a fresh database (no head
         // before the plan), `CREATE TABLE IF NOT EXISTS` creates its table too.
