@@ -55,8 +55,8 @@ extension PostgresConnection {
         case .advisory:
             return try advisoryHolder(key: Self.lockKey(database: try currentDatabase(), name: request.name))
         case .table:
-            guard let schema = try currentSchema(), try tableExists(request.tablePrefix + "lock") else { return nil }
-            return try leaseHolder(table: leaseTable(schema: schema, prefix: request.tablePrefix), name: request.name)
+            guard try tableExists(request.tablePrefix + "lock") else { return nil }
+            return try leaseHolder(table: leaseTable(schema: session.schema ?? "public", prefix: request.tablePrefix), name: request.name)
         }
     }
 

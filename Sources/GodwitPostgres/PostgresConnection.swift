@@ -44,6 +44,9 @@ public final class PostgresConnection: DatabaseConnection, MigrationLocking, Dat
 
     /// PostgreSQL's dialect.
     public var dialect: any DatabaseDialect { PostgresDialect() }
+    /// The settings `prepareSession` established, restored after each revision; its schema is the
+    /// options' one, else `current_schema()` read once at connect (behind a pooler: `public`).
+    public private(set) var session = SessionSettings()
 
     /// Connects with `PQconnectdbParams`, the URL expanded as libpq's `dbname`, so that every URL
     /// and environment setting libpq knows works (`sslmode`, `PGPASSWORD`, `~/.pgpass`, `PGSERVICE`).
@@ -105,6 +108,17 @@ public final class PostgresConnection: DatabaseConnection, MigrationLocking, Dat
             if !exists && !options.isReadOnly { try execute("CREATE SCHEMA IF NOT EXISTS \(dialect.quote(schema))") }
             try execute("SET search_path TO \(dialect.quote(schema))")
         }
+        session = SessionSettings(
+            schema: try resolvedSchema(), setsSearchPath: !(options.schema ?? "").isEmpty, lockTimeout: options.lockTimeout,
+            statementTimeout: options.statementTimeout, isPooled: options.isPooled)
+    }
+
+    /// The schema of Godwit's tables: the options' one, else, behind a pooler, `public` (the server
+    /// session's search_path may be a neighbour's), else the first of the search_path that exists.
+    func resolvedSchema() throws -> String {
+        if let schema = options.schema, !schema.isEmpty { return schema }
+        if options.isPooled { return "public" }
+        return try currentSchema() ?? "public"
     }
 
     /// Closes the connection with `PQfinish`, stopping the heartbeats of its leases; idempotent.
@@ -269,12 +283,12 @@ public final class PostgresConnection: DatabaseConnection, MigrationLocking, Dat
     }
 
     /// True when a table (plain or partitioned) of that exact name is in the connection's schema
-    /// (the options' schema, else `current_schema()`). A schema the role may not use is left out of
+    /// (`session.schema`: the options' schema, else `current_schema()` at connect). A schema the role may not use is left out of
     /// `current_schema()` and would look empty: that, and a table the role may not read, is an error.
     /// - Throws: `DatabaseError` (SQLSTATE 42501) naming the role, the schema or table and the
     ///   missing privilege; `DatabaseError` when the query fails.
     public func tableExists(_ name: String) throws -> Bool {
-        let schema = options.schema.flatMap { $0.isEmpty ? nil : dialect.literal($0) } ?? "COALESCE(current_schema(), 'public')"
+        let schema = dialect.literal(session.schema ?? "public")
         let rows = try query(
             """
             SELECT n.nspname, current_user, pg_catalog.has_schema_privilege(n.oid, 'USAGE'), c.oid IS NOT NULL,

@@ -69,6 +69,34 @@ public struct PostgresDialect: DatabaseDialect {
         "encode(sha256(convert_to(\(text), 'UTF8')), 'hex')"
     }
 
+    /// Behind a pooler, `SET LOCAL` of the search_path (the session's schema) and the timeouts, so
+    /// that nothing depends on the server session the pooler picked; elsewhere none: the session
+    /// has them.
+    public func transactionSettings(_ session: SessionSettings) -> [String] {
+        guard session.isPooled else { return [] }
+        var statements: [String] = []
+        if let schema = session.schema { statements.append("SET LOCAL search_path TO \(quote(schema))") }
+        return statements + localTimeouts(lock: session.lockTimeout, statement: session.statementTimeout)
+    }
+
+    /// `RESET SESSION AUTHORIZATION` and `RESET ROLE` (back to the role the session connected
+    /// with), then, unless behind a pooler (whose transactions set their own), the search_path and
+    /// timeouts and message level the session was given at connect, or their defaults (`RESET`).
+    public func restoreSession(_ session: SessionSettings) -> [String] {
+        var statements = ["RESET SESSION AUTHORIZATION", "RESET ROLE"]
+        guard !session.isPooled else { return statements }
+        if session.setsSearchPath, let schema = session.schema {
+            statements.append("SET search_path TO \(quote(schema))")
+        } else {
+            statements.append("RESET search_path")
+        }
+        statements.append("SET client_min_messages = notice")
+        statements += sessionTimeouts(lock: session.lockTimeout, statement: session.statementTimeout)
+        if session.lockTimeout == nil { statements.append("RESET lock_timeout") }
+        if session.statementTimeout == nil { statements.append("RESET statement_timeout") }
+        return statements
+    }
+
     /// How to run an offline script with psql.
     public var scriptPreamble: [String] { ["-- run with: psql -v ON_ERROR_STOP=1 -f THIS_FILE"] }
 }

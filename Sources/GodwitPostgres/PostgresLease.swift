@@ -118,14 +118,11 @@ extension PostgresConnection {
         dialect.quote(schema) + "." + dialect.quote(prefix + "lock")
     }
 
-    /// Takes the lease row: an upsert that only writes when the row is absent or expired, retried
+    /// Takes the lease row in the session's schema (never the server session's search_path, which
+    /// behind a pooler may be a neighbour's): an upsert that only writes when the row is absent or expired, retried
     /// every 100 ms until the request's timeout or an interruption; then starts its heartbeat.
     func acquireLease(_ request: LockRequest, waiting: (String?) -> Void) throws -> any DatabaseLock {
-        guard let schema = try currentSchema() else {
-            throw DatabaseError(
-                .statement,
-                "no schema of the search_path exists to hold the lock table '\(request.tablePrefix)lock'; set the environment's schema")
-        }
+        let schema = session.schema ?? "public"
         let table = leaseTable(schema: schema, prefix: request.tablePrefix)
         try createLeaseTable(table, name: request.tablePrefix + "lock")
         let holder = "\(request.holder) (pid \(getpid()))"

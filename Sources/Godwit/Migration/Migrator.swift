@@ -109,7 +109,7 @@ public struct Migrator {
                 fromHeads: plan.fromHeads, actor: workspace.identity.actor, host: workspace.identity.host,
                 toolVersion: workspace.identity.toolVersion, gitCommit: workspace.identity.gitCommit, reason: request.reason)
             var durations: [String: Int] = [:]
-            try connection.execute(connection.dialect.beginWrite)
+            try connection.execute(connection.beginWriteScript)
             defer { try? connection.execute("ROLLBACK") }
             if let schema = environment.schema, let create = connection.dialect.createSchemaIfMissing(schema) {
                 try connection.execute(create)

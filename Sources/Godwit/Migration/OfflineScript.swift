@@ -18,9 +18,13 @@ public struct OfflineScript {
         self.store = StateStore(dialect: dialect, prefix: prefix)
     }
 
-    /// Renders the script of `plan` for `environment`.
+    /// Renders the script of `plan` for `environment`: Godwit's tables named in the environment's
+    /// schema (else `public`), and the session restored after each revision, as an online run does.
     public func render(_ plan: Plan, environment: Environment, identity: Identity, isAtomic: Bool, reason: String?, hook: (path: String, sql: String)?) -> String {
         let now = AuditRecord.timestamp()
+        let session = Self.session(of: environment, dialect: dialect)
+        let store = StateStore(dialect: dialect, prefix: self.store.prefix, schema: session.schema)
+        let restore = dialect.restoreSession(session).map { $0 + ";\n" }.joined()
         var out = "-- Godwit \(identity.toolVersion): offline \(plan.operation.rawValue) of environment '\(environment.name)'\n"
         out += "-- from \(plan.fromHeads.isEmpty ? "base" : plan.fromHeads.joined(separator: ", ")) to \(plan.toHeads.isEmpty ? "base" : plan.toHeads.joined(separator: ", ")), generated \(now) by \(identity.holder)\n"
         out += dialect.scriptPreamble.map { $0 + "\n" }.joined()
@@ -32,7 +36,7 @@ public struct OfflineScript {
         let timeouts = dialect.sessionTimeouts(lock: environment.effectiveLockTimeout, statement: environment.statementTimeout)
         if !timeouts.isEmpty { out += "\n" + timeouts.map { $0 + ";\n" }.joined() }
         out += "\n" + store.createTablesSQL + "\n"
-        let auditID = "(SELECT COALESCE(MAX(id), 0) + 1 FROM \(dialect.quote(store.auditTable)))"
+        let auditID = "(SELECT COALESCE(MAX(id), 0) + 1 FROM \(store.audit))"
         if isAtomic { out += "\(dialect.beginWrite);\n" }
         var steps: [AuditRecord.Step] = []
         for step in plan.steps {
@@ -48,6 +52,7 @@ public struct OfflineScript {
                 out += sql
                 if !sql.hasSuffix("\n") { out += "\n" }
                 if !sql.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix(";") { out += ";\n" }
+                out += restore
             }
             switch step.direction {
             case .upgrade:
@@ -69,24 +74,33 @@ public struct OfflineScript {
             actor: identity.actor, host: identity.host, toolVersion: identity.toolVersion, gitCommit: identity.gitCommit,
             reason: reason ?? "offline script (--sql)")
         if !isAtomic { out += "\(dialect.beginWrite);\n" }
-        if let sealed = sealedAuditInsertSQL(record) {
+        if let sealed = sealedAuditInsertSQL(record, store: store) {
             out += "\n-- the audit record, sealed into the hash chain by the server (sha256 over its canonical JSON)\n"
             out += sealed
         } else {
             out += "\n-- the audit record; \(dialect.displayName) has no SHA-256, so the next godwit run seals it into the hash chain\n"
             var values = store.auditValues(record)
             values[0] = auditID
-            out += "INSERT INTO \(dialect.quote(store.auditTable)) (\(StateStore.auditColumns.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")));\n"
+            out += "INSERT INTO \(store.audit) (\(StateStore.auditColumns.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")));\n"
         }
         out += "COMMIT;\n"
         return out
+    }
+
+    /// The session an online run of `environment` establishes, for a psql session: the schema of
+    /// Godwit's tables is the environment's, else `public`.
+    static func session(of environment: Environment, dialect: any DatabaseDialect) -> SessionSettings {
+        let schema = environment.schema ?? "public"
+        return SessionSettings(
+            schema: dialect.useSchema(schema) == nil ? nil : schema, setsSearchPath: environment.schema != nil,
+            lockTimeout: environment.effectiveLockTimeout, statementTimeout: environment.statementTimeout)
     }
 
     /// An INSERT … SELECT that gives the record the next id, links it to the newest record's hash
     /// and seals it with the dialect's SHA-256; nil when the dialect has none. The canonical JSON is rendered here
     /// with placeholders for the two values only the database knows; `"id":0` and
     /// `"prev_hash":null` cannot occur elsewhere in it, since quotes inside strings are escaped.
-    func sealedAuditInsertSQL(_ record: AuditRecord) -> String? {
+    func sealedAuditInsertSQL(_ record: AuditRecord, store: StateStore) -> String? {
         let canonical = record.canonicalJSON
         let idMarker = "\"id\":0"
         let prevMarker = "\"prev_hash\":null"
@@ -96,7 +110,7 @@ public struct OfflineScript {
         let head = String(canonical[..<idRange.lowerBound]) + "\"id\":"
         let middle = String(canonical[idRange.upperBound..<prevRange.lowerBound]) + "\"prev_hash\":"
         let tail = String(canonical[prevRange.upperBound...])
-        let table = dialect.quote(store.auditTable)
+        let table = store.audit
         let json = "\(dialect.literal(head)) || CAST(next.id AS TEXT) || \(dialect.literal(middle)) || COALESCE('\"' || next.prev_hash || '\"', 'null') || \(dialect.literal(tail))"
         guard let hash = dialect.sha256Hex(ofText: json) else { return nil }
         var values = store.auditValues(record)

@@ -22,16 +22,20 @@ public struct StateStore {
     public let dialect: any DatabaseDialect
     /// The table prefix.
     public let prefix: String
+    /// The schema that holds the tables, named in every statement (SPEC §6: a revision may change
+    /// the search_path); nil where the database has no schemas.
+    public let schema: String?
 
-    /// Creates a store for a dialect and prefix.
-    public init(dialect: any DatabaseDialect, prefix: String) {
+    /// Creates a store for a dialect, prefix and schema.
+    public init(dialect: any DatabaseDialect, prefix: String, schema: String? = nil) {
         self.dialect = dialect
         self.prefix = prefix
+        self.schema = schema
     }
 
-    /// Creates the store of a project's tables on a connection.
+    /// Creates the store of a project's tables on a connection, in the connection's schema.
     public init(for connection: any DatabaseConnection, project: Project) {
-        self.init(dialect: connection.dialect, prefix: project.tablePrefix)
+        self.init(dialect: connection.dialect, prefix: project.tablePrefix, schema: connection.session.schema)
     }
 
     /// `<prefix>revisions`.
@@ -39,8 +43,10 @@ public struct StateStore {
     /// `<prefix>audit`.
     public var auditTable: String { prefix + "audit" }
 
-    var revisions: String { dialect.quote(revisionsTable) }
-    var audit: String { dialect.quote(auditTable) }
+    /// `<prefix>revisions`, quoted and schema-qualified.
+    public var revisions: String { dialect.qualified(revisionsTable, schema: schema) }
+    /// `<prefix>audit`, quoted and schema-qualified.
+    public var audit: String { dialect.qualified(auditTable, schema: schema) }
 
     /// Creates the tables when they do not exist.
     public var createTablesSQL: String {

@@ -3,6 +3,9 @@ import GodwitCore
 /// Runs the SQL of one revision by the strategy its revision and the dialect call for, together
 /// with Godwit's bookkeeping statements, and names the file and line of a failing statement
 /// (SPEC §8). `Migrator` runs plan steps with it; the scratch database replays revisions with it.
+/// A revision may change its session (SPEC §6): after its SQL, and before the bookkeeping, the
+/// session is restored (`restoreSessionScript`), inside the revision's transaction so that the
+/// restore commits with it; the bookkeeping names its tables with their schema.
 struct StepRunner {
     /// The connection the SQL runs on.
     let connection: any DatabaseConnection
@@ -24,15 +27,16 @@ struct StepRunner {
     /// - Throws: `DatabaseError` naming the revision's file and line.
     func runAsOneScript(_ section: SQLSection, of revision: Revision, bookkeeping: String, inTransaction: Bool) throws {
         let timeouts = connection.dialect.localTimeouts(lock: revision.lockTimeout, statement: revision.statementTimeout)
+        let restore = connection.restoreSessionScript
         if inTransaction {
             let opening = timeouts.map { $0 + ";\n" }.joined()
-            try runSection(section, of: revision, opening: opening, closing: "\n;\n" + bookkeeping)
+            try runSection(section, of: revision, opening: opening, closing: "\n;\n" + restore + bookkeeping)
             return
         }
-        let opening = ([connection.dialect.beginWrite] + timeouts).map { $0 + ";\n" }.joined()
+        let opening = ([connection.beginWriteScript] + timeouts).map { $0 + ";\n" }.joined()
         do {
             try runSection(section, of: revision, opening: opening)
-            try connection.execute(bookkeeping + "COMMIT;\n")
+            try connection.execute(restore + bookkeeping + "COMMIT;\n")
         } catch {
             try? connection.execute("ROLLBACK")
             throw error
@@ -40,7 +44,7 @@ struct StepRunner {
     }
 
     /// A transactional revision statement by statement in its own transaction (or the plan's):
-    /// timeouts, the SQL, then the bookkeeping.
+    /// timeouts, the SQL, the session restored, then the bookkeeping.
     /// - Throws: `DatabaseError` naming the revision's file and line.
     func runInTransaction(_ section: SQLSection, of revision: Revision, bookkeeping: String, inTransaction: Bool) throws {
         func body() throws {
@@ -48,38 +52,71 @@ struct StepRunner {
                 try connection.execute(statement)
             }
             try runSection(section, of: revision)
-            if !bookkeeping.isEmpty { try connection.execute(bookkeeping) }
+            let closing = connection.restoreSessionScript + bookkeeping
+            if !closing.isEmpty { try connection.execute(closing) }
         }
         if inTransaction { try body() } else { try connection.withTransaction(body) }
     }
 
     /// A non-transactional revision: `mark` records it failed first, so that a failure or a kill
     /// part-way leaves a record that refuses later upgrades until `resolve`; its statements run one
-    /// by one under the revision's session timeouts (the environment's are restored after); `done`
-    /// records it finished.
+    /// by one under the revision's session timeouts; the session is restored after (also when a
+    /// statement fails: what it changed committed); `done` records it finished.
     /// - Throws: `DatabaseError` naming the file and line, and saying how to resolve.
     func runOutsideTransaction(_ section: SQLSection, of revision: Revision, mark: String, done: String, environment: Environment) throws {
         try connection.withTransaction { try connection.execute(mark) }
         let dialect = connection.dialect
-        let sessionTimeouts = dialect.sessionTimeouts(lock: revision.lockTimeout, statement: revision.statementTimeout)
-        for statement in sessionTimeouts { try connection.execute(statement) }
-        defer {
-            if !sessionTimeouts.isEmpty {
-                let restore = dialect.sessionTimeouts(
-                    lock: environment.effectiveLockTimeout, statement: environment.statementTimeout ?? TimeoutValue(milliseconds: 0))
-                try? connection.execute(restore.joined(separator: ";\n"))
+        var opening = ""
+        if connection.session.isPooled {
+            // Behind a pooler each statement may land on another server session: it carries its settings.
+            opening = ([connection.beginWriteScript] + dialect.localTimeouts(lock: revision.lockTimeout, statement: revision.statementTimeout))
+                .map { $0 + ";\n" }.joined()
+        } else {
+            for statement in dialect.sessionTimeouts(lock: revision.lockTimeout, statement: revision.statementTimeout) {
+                try connection.execute(statement)
             }
         }
-        try runStatements(section, of: revision) { error in
-            error.message += "; revision '\(revision.id)' ran outside a transaction and is now recorded as failed: finish or undo it by hand, then run 'godwit resolve \(revision.id) -e \(environment.name) --applied' or '--rolled-back'"
+        do {
+            try runStatements(section, of: revision, opening: opening) { error in
+                error.message += "; revision '\(revision.id)' ran outside a transaction and is now recorded as failed: finish or undo it by hand, then run 'godwit resolve \(revision.id) -e \(environment.name) --applied' or '--rolled-back'"
+            }
+        } catch {
+            restoreSession()
+            throw error
         }
-        try connection.withTransaction { try connection.execute(done) }
+        let restore = connection.restoreSessionScript
+        try connection.withTransaction { try connection.execute(restore + done) }
     }
 
-    /// Splits a section into statements and runs them one by one, outside any transaction.
-    /// `amend` adds to the error of a statement that fails (not to that of a script that cannot be split).
+    /// Restores the session outside a transaction (after a statement of a non-transactional
+    /// revision failed). Never throws: the failure is what the caller reports.
+    func restoreSession() {
+        let restore = connection.restoreSessionScript
+        if !restore.isEmpty { try? connection.execute(restore) }
+    }
+
+    /// Runs a revision's SQL for a scratch replay: transactional in its own transaction, the others
+    /// statement by statement; the session restored after each, as an online run does.
+    /// - Throws: `DatabaseError` naming the revision's file and line.
+    func replay(_ section: SQLSection, of revision: Revision) throws {
+        if revision.isTransactional {
+            try runInTransaction(section, of: revision, bookkeeping: "", inTransaction: false)
+        } else {
+            try runStatements(section, of: revision)
+            let restore = connection.restoreSessionScript
+            if !restore.isEmpty { try connection.execute(restore) }
+        }
+    }
+
+    /// Splits a section into statements and runs them one by one, outside any transaction; with an
+    /// `opening` (behind a pooler: `BEGIN` and `SET LOCAL`s) each in a transaction of its own that
+    /// starts with it, unless the server refuses the statement in a transaction (SQLSTATE 25001:
+    /// `CREATE INDEX CONCURRENTLY`), which then runs bare. `amend` adds to the error of a statement
+    /// that fails (not to that of a script that cannot be split).
     /// - Throws: `DatabaseError` naming the file and line.
-    func runStatements(_ section: SQLSection, of revision: Revision, amend: (inout DatabaseError) -> Void = { _ in }) throws {
+    func runStatements(
+        _ section: SQLSection, of revision: Revision, opening: String = "", amend: (inout DatabaseError) -> Void = { _ in }
+    ) throws {
         let statements: [(sql: String, offset: Int)]
         do {
             statements = try connection.splitStatements(section.sql)
@@ -89,11 +126,25 @@ struct StepRunner {
             throw error
         }
         for statement in statements {
+            var start = 0
             do {
-                try connection.execute(statement.sql)
+                if opening.isEmpty {
+                    try connection.execute(statement.sql)
+                } else {
+                    start = opening.utf8.count
+                    do {
+                        try connection.execute(opening + statement.sql + "\n;\nCOMMIT")
+                    } catch let error as DatabaseError where error.sqlstate == "25001" && (error.position ?? 0) >= start {
+                        // Best effort: a pooler usually hands the server session it just released to the
+                        // next statement; a revision behind a pooler must still qualify its names.
+                        start = 0
+                        if let use = connection.session.schema.flatMap(connection.dialect.useSchema) { try connection.execute(use) }
+                        try connection.execute(statement.sql)
+                    }
+                }
             } catch var error as DatabaseError {
                 error.revision = revision.id
-                Self.locate(&error, in: section, path: revision.path, offset: statement.offset)
+                Self.locate(&error, in: section, path: revision.path, offset: statement.offset - start)
                 amend(&error)
                 throw error
             }

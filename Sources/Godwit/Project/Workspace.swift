@@ -84,7 +84,7 @@ public final class Workspace: Sendable {
         let options = ConnectionOptions(
             isReadOnly: readOnly, applicationName: "godwit \(holder)", connectTimeout: connectTimeout,
             schema: environment.schema, lockTimeout: environment.effectiveLockTimeout,
-            statementTimeout: environment.statementTimeout,
+            statementTimeout: environment.statementTimeout, isPooled: environment.lockMode == .table,
             notices: { [events, name = environment.name] in events(.notice(environment: name, severity: $0, text: $1)) })
         do {
             return try driver.connect(to: url, options: options)

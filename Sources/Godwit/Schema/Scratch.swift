@@ -62,13 +62,8 @@ public struct Scratch {
         let runner = StepRunner(connection: connection)
         for step in plan.steps {
             guard let section = step.sql, !section.isEmpty else { continue }
-            let revision = step.revision
             do {
-                if revision.isTransactional {
-                    try runner.runInTransaction(section, of: revision, bookkeeping: "", inTransaction: false)
-                } else {
-                    try runner.runStatements(section, of: revision)
-                }
+                try runner.replay(section, of: step.revision)
             } catch var error as DatabaseError {
                 error.message = "in the scratch database: " + url.redact(error.message)
                 throw error
@@ -76,7 +71,8 @@ public struct Scratch {
         }
     }
 
-    /// Runs the SQL files of the desired schema (a file, or every `*.sql` of a folder by name).
+    /// Runs the SQL files of the desired schema (a file, or every `*.sql` of a folder by name),
+    /// restoring the session after each: a file made by pg_dump empties the search_path.
     /// - Throws: `ConfigurationError` when the file cannot be read; `DatabaseError` naming its line.
     func load(_ location: URL, on connection: any DriverConnection) throws {
         let root = workspace.project.root
@@ -96,7 +92,8 @@ public struct Scratch {
             }
             let section = SQLSection(sql: Checksum.normalizingLineEndings(text), line: 1)
             do {
-                try connection.execute(section.sql)
+                let restore = connection.restoreSessionScript
+                try connection.execute(restore.isEmpty ? section.sql : section.sql + "\n;\n" + restore)
             } catch let error as DatabaseError {
                 var failure = located(error, section: section, path: path, revision: nil)
                 failure.message = "the desired schema does not load: " + failure.message
@@ -120,10 +117,11 @@ public struct Scratch {
         return copy
     }
 
-    /// Reads the scratch database's schema.
+    /// Reads the scratch database's schema: the working one (`schema`, else the one the session
+    /// resolved to at connect), not whatever search_path the SQL left.
     /// - Throws: `DatabaseError`; `ConfigurationError` when the driver cannot read schemas.
     func read(_ connection: any DriverConnection) throws -> Schema {
-        try connection.readSchema(schema: schema, excludingPrefix: workspace.project.tablePrefix)
+        try connection.readSchema(schema: schema ?? connection.session.schema, excludingPrefix: workspace.project.tablePrefix)
     }
 
     /// The scratch database, working in the PostgreSQL schema `schema`.

@@ -38,6 +38,12 @@ public protocol DatabaseDialect: Sendable {
     func sha256Hex(ofText text: String) -> String?
     /// The first comment lines of an offline script: how to run it.
     var scriptPreamble: [String] { get }
+    /// Statements that run right after `beginWrite`/`beginReadOnly` in every transaction Godwit
+    /// opens: behind a pooler, the search_path and timeouts as `SET LOCAL`; empty elsewhere.
+    func transactionSettings(_ session: SessionSettings) -> [String]
+    /// Statements that re-establish `session` after a revision may have changed it (role,
+    /// search_path, timeouts); valid inside and outside a transaction. Empty without sessions.
+    func restoreSession(_ session: SessionSettings) -> [String]
 }
 
 extension DatabaseDialect {
@@ -77,4 +83,8 @@ extension DatabaseDialect {
     public func sha256Hex(ofText text: String) -> String? { nil }
     /// No preamble.
     public var scriptPreamble: [String] { [] }
+    /// None.
+    public func transactionSettings(_ session: SessionSettings) -> [String] { [] }
+    /// None.
+    public func restoreSession(_ session: SessionSettings) -> [String] { [] }
 }

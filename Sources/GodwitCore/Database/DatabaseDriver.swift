@@ -12,6 +12,10 @@ public struct ConnectionOptions: Sendable {
     public var lockTimeout: TimeoutValue?
     /// The session's statement_timeout (PostgreSQL).
     public var statementTimeout: TimeoutValue?
+    /// True behind a transaction pooler (`lock: table`): the server session may change between
+    /// transactions, so each transaction sets the search_path and timeouts itself (`SET LOCAL`),
+    /// and the schema is the options' `schema`, else `public`, never the server session's.
+    public var isPooled: Bool
     /// Where the server's notices go (`RAISE NOTICE`, `RAISE WARNING`): the severity as the
     /// server names it (`NOTICE`, `WARNING`, …) and the message; nil drops them.
     public var notices: (@Sendable (_ severity: String, _ text: String) -> Void)?
@@ -19,7 +23,7 @@ public struct ConnectionOptions: Sendable {
     /// Creates options.
     public init(
         isReadOnly: Bool = false, applicationName: String = "godwit", connectTimeout: Int = 10, schema: String? = nil,
-        lockTimeout: TimeoutValue? = nil, statementTimeout: TimeoutValue? = nil,
+        lockTimeout: TimeoutValue? = nil, statementTimeout: TimeoutValue? = nil, isPooled: Bool = false,
         notices: (@Sendable (_ severity: String, _ text: String) -> Void)? = nil
     ) {
         self.notices = notices
@@ -29,6 +33,7 @@ public struct ConnectionOptions: Sendable {
         self.schema = schema
         self.lockTimeout = lockTimeout
         self.statementTimeout = statementTimeout
+        self.isPooled = isPooled
     }
 }
 
@@ -89,6 +94,9 @@ public protocol DatabaseLock: AnyObject {
 public protocol DatabaseConnection: AnyObject {
     /// The connection's SQL dialect.
     var dialect: any DatabaseDialect { get }
+    /// What the connection established at connect and restores after each revision; its `schema`
+    /// qualifies Godwit's tables.
+    var session: SessionSettings { get }
     /// Runs a script of one or more statements, none returning rows that matter.
     /// - Throws: `DatabaseError` whose `position` is the UTF-8 offset in `script` of the statement
     ///   that failed (or of the exact error), so that the caller can name the line.
@@ -126,10 +134,24 @@ public protocol DatabaseCatalog: SchemaReader {
 }
 
 extension DatabaseConnection {
+    /// None: a database without sessions to restore.
+    public var session: SessionSettings { SessionSettings() }
+
+    /// `beginWrite` and the session's transaction settings, as one script.
+    public var beginWriteScript: String {
+        ([dialect.beginWrite] + dialect.transactionSettings(session)).joined(separator: ";\n")
+    }
+
+    /// Re-establishes the session after a revision may have changed it, as one script (empty when
+    /// there is nothing to restore).
+    public var restoreSessionScript: String {
+        dialect.restoreSession(session).map { $0 + ";\n" }.joined()
+    }
+
     /// Runs `body` inside a write transaction, committing on success and rolling back on error.
     /// - Throws: what `body` throws, or `DatabaseError` from BEGIN or COMMIT.
     public func withTransaction<T>(_ body: () throws -> T) throws -> T {
-        try execute(dialect.beginWrite)
+        try execute(beginWriteScript)
         do {
             let result = try body()
             try execute("COMMIT")
@@ -145,7 +167,7 @@ extension DatabaseConnection {
     /// - Throws: what `body` throws, or `DatabaseError` from BEGIN.
     public func withReadOnlyTransaction<T>(_ body: () throws -> T) throws -> T {
         guard let begin = dialect.beginReadOnly else { return try body() }
-        try execute(begin)
+        try execute(([begin] + dialect.transactionSettings(session)).joined(separator: ";\n"))
         defer { try? execute("ROLLBACK") }
         return try body()
     }
