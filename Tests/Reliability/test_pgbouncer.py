@@ -1,9 +1,16 @@
 """PgBouncer in transaction pooling mode, with `lock: table`: every transaction may land on
 another server session, so nothing Godwit needs may live in a session (SET LOCAL, not SET;
 schema-qualified names, not search_path). A full upgrade of a real history works, a second run
-finds nothing to do, and two runs at once do not both apply. SPEC §2 (`lock: table`), §6."""
+finds nothing to do, and two runs at once do not both apply. SPEC §2 (`lock: table`), §6.
+
+One thing no client can do behind a transaction pooler is give a statement that must run outside
+a transaction (`CREATE INDEX CONCURRENTLY`) a search_path: it runs on whichever server session the
+pooler hands out. README "PostgreSQL" says such statements must name their schema there; the
+test's copy of the history does so, as a team behind a pooler would write it."""
 
 import os
+import re
+import shutil
 import threading
 
 import psycopg2
@@ -54,10 +61,15 @@ def test_a_real_history_through_pgbouncer_in_transaction_mode(pg_database, workd
     database = pg_database()
     url = url_with_database(bouncer_url(), database.name)
     keys = "lock: table\nlock_timeout: 60s\n" + (f"schema: {schema}\n" if schema else "")
-    project = Project(workdir / "bouncer", url, keys, top_keys=f"")
-    (project.root / "environments" / "environments.yaml").write_text(
-        (project.root / "environments" / "environments.yaml").read_text().replace("versions: versions", f"versions: {KRATOS}"))
-    revisions = sorted(path.name for path in KRATOS.glob("*.sql"))
+    project = Project(workdir / "bouncer", url, keys)
+    versions = project.root / "versions"
+    shutil.rmtree(versions)
+    shutil.copytree(KRATOS, versions)
+    for path in versions.glob("*.sql"):
+        text = path.read_text()
+        if "CREATE INDEX CONCURRENTLY" in text:
+            path.write_text(re.sub(r"(CREATE INDEX CONCURRENTLY .*? ON )(\w+)", rf"\1{schema or 'public'}.\2", text))
+    revisions = sorted(path.name for path in versions.glob("*.sql"))
 
     neighbours = Neighbours(url)
     try:
