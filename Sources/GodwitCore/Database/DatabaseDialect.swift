@@ -38,6 +38,12 @@ public protocol DatabaseDialect: Sendable {
     func sha256Hex(ofText text: String) -> String?
     /// The first comment lines of an offline script: how to run it.
     var scriptPreamble: [String] { get }
+    /// Statements with which an offline script takes the migration lock of `request` (the key an
+    /// online run takes), stopping with an error after its timeout; empty where a script cannot.
+    func scriptLock(_ request: LockRequest) -> [String]
+    /// A statement that stops an offline script with `message` unless the revisions table
+    /// (`table`, quoted) records exactly `applied`, each as applied; nil where a script cannot stop.
+    func scriptStateCheck(table: String, applied: [String], message: String) -> String?
 }
 
 extension DatabaseDialect {
@@ -77,4 +83,8 @@ extension DatabaseDialect {
     public func sha256Hex(ofText text: String) -> String? { nil }
     /// No preamble.
     public var scriptPreamble: [String] { [] }
+    /// None.
+    public func scriptLock(_ request: LockRequest) -> [String] { [] }
+    /// None.
+    public func scriptStateCheck(table: String, applied: [String], message: String) -> String? { nil }
 }
