@@ -99,4 +99,52 @@ public struct PostgresDialect: DatabaseDialect {
 
     /// How to run an offline script with psql.
     public var scriptPreamble: [String] { ["-- run with: psql -v ON_ERROR_STOP=1 -f THIS_FILE"] }
+
+    /// The session advisory lock an online run takes: its key computed by the server as
+    /// `PostgresConnection.lockKey` does (FNV-1a 64 over `"<database>/<name>"`, in numeric to stay
+    /// exact), tried every 100 ms until the request's timeout. A lease (`lock: table`) is not
+    /// taken: the script says so.
+    public func scriptLock(_ request: LockRequest) -> [String] {
+        guard request.mode == .advisory else {
+            return ["-- lock: table: an offline script cannot hold the lease; make sure no godwit run is in progress"]
+        }
+        let held = "godwit: the migration lock \(request.name) is held by another run (waited \(request.timeout)); nothing was changed"
+        return [
+            """
+            DO $godwit$
+            DECLARE
+                lock_name bytea := convert_to(current_database() || '/' || \(literal(request.name)), 'UTF8');
+                lock_key numeric := 14695981039346656037;
+                deadline timestamptz := clock_timestamp() + interval '\(request.timeout.milliseconds) milliseconds';
+            BEGIN
+                FOR i IN 0 .. length(lock_name) - 1 LOOP
+                    lock_key := lock_key - mod(lock_key, 256) + (mod(lock_key, 256)::int # get_byte(lock_name, i));
+                    lock_key := mod(lock_key * 1099511628211, 18446744073709551616);
+                END LOOP;
+                IF lock_key >= 9223372036854775808 THEN lock_key := lock_key - 18446744073709551616; END IF;
+                WHILE NOT pg_catalog.pg_try_advisory_lock(lock_key::bigint) LOOP
+                    IF clock_timestamp() > deadline THEN RAISE EXCEPTION '%', \(literal(held)); END IF;
+                    PERFORM pg_catalog.pg_sleep(0.1);
+                END LOOP;
+            END
+            $godwit$
+            """
+        ]
+    }
+
+    /// A DO block comparing the table's rows (`revision:state`, in byte order) with `applied`.
+    public func scriptStateCheck(table: String, applied: [String], message: String) -> String? {
+        let expected = applied.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }.map { $0 + ":applied" }
+        return """
+            DO $godwit$
+            BEGIN
+                IF (SELECT string_agg(revision || ':' || state, ',' ORDER BY revision COLLATE "C") FROM \(table))
+                    IS DISTINCT FROM \(expected.isEmpty ? "NULL" : literal(expected.joined(separator: ","))) THEN
+                    RAISE EXCEPTION '%', \(literal(message));
+                END IF;
+            END
+            $godwit$
+            """
+    }
 }
+

@@ -13,9 +13,9 @@ import Testing
         #expect(try sandbox.godwit(["upgrade"]).status == 0)
 
         let left = try sandbox.newRevision(
-            "left", upgrade: "CREATE TABLE lefts (id INTEGER);\n", downgrade: "DROP TABLE lefts;\n", extra: ["--head", Self.base])
+            "left", upgrade: "CREATE TABLE lefts (id INTEGER);\n", downgrade: "DROP TABLE lefts;\n", extra: ["--head", Self.base, "--splice"])
         let right = try sandbox.newRevision(
-            "right", upgrade: "CREATE TABLE rights (id INTEGER);\n", downgrade: "DROP TABLE rights;\n", extra: ["--head", Self.base])
+            "right", upgrade: "CREATE TABLE rights (id INTEGER);\n", downgrade: "DROP TABLE rights;\n", extra: ["--head", Self.base, "--splice"])
         #expect(try sandbox.read(right.path).contains("-- down_revision: \(Self.base)\n"))
 
         let heads = try sandbox.godwit(["heads"])
@@ -84,9 +84,9 @@ import Testing
         let dev = sandbox.url("var/dev.sqlite3")
         let a = try sandbox.newRevision("a", upgrade: "CREATE TABLE a (id INTEGER);\n", downgrade: "DROP TABLE a;\n")
         let b1 = try sandbox.newRevision(
-            "b1", upgrade: "CREATE TABLE b1 (id INTEGER);\n", downgrade: "DROP TABLE b1;\n", extra: ["--head", a.id])
+            "b1", upgrade: "CREATE TABLE b1 (id INTEGER);\n", downgrade: "DROP TABLE b1;\n", extra: ["--head", a.id, "--splice"])
         let b2 = try sandbox.newRevision(
-            "b2", upgrade: "CREATE TABLE b2 (id INTEGER);\n", downgrade: "DROP TABLE b2;\n", extra: ["--head", a.id])
+            "b2", upgrade: "CREATE TABLE b2 (id INTEGER);\n", downgrade: "DROP TABLE b2;\n", extra: ["--head", a.id, "--splice"])
         #expect(try sandbox.godwit(["upgrade", "heads"]).status == 0)
         #expect(userTables(dev) == ["a", "b1", "b2", "users"])
 
@@ -129,9 +129,9 @@ import Testing
         let dev = sandbox.url("var/dev.sqlite3")
         let billing = try sandbox.newRevision(
             "billing", upgrade: "CREATE TABLE invoices (id INTEGER);\n", downgrade: "DROP TABLE invoices;\n",
-            extra: ["--head", Self.base, "--branch-label", "billing"])
+            extra: ["--head", Self.base, "--splice", "--branch-label", "billing"])
         let main = try sandbox.newRevision(
-            "main", upgrade: "CREATE TABLE posts (id INTEGER);\n", downgrade: "DROP TABLE posts;\n", extra: ["--head", Self.base])
+            "main", upgrade: "CREATE TABLE posts (id INTEGER);\n", downgrade: "DROP TABLE posts;\n", extra: ["--head", Self.base, "--splice"])
         #expect(try sandbox.read(billing.path).contains("-- branch_labels: billing\n"))
 
         let labelled = try sandbox.godwit(["upgrade", "billing@head"])

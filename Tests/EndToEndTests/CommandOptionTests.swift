@@ -33,7 +33,7 @@ import Testing
         let object = try revision.jsonObject()
         let id = try #require(object["revision"] as? String)
         #expect(object["path"] as? String == "versions/\(id).sql", "\(revision)")
-        let other = try sandbox.godwit(["revision", "--head", Self.base, "--json"])
+        let other = try sandbox.godwit(["revision", "--head", Self.base, "--splice", "--json"])
         #expect(other.status == 0, "\(other)")
         let merge = try sandbox.godwit(["merge"])
         #expect(merge.status == 0 && merge.stdout.hasPrefix("versions/"), "\(merge)")

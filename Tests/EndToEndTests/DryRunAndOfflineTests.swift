@@ -13,7 +13,7 @@ import Testing
             downgrade: "DROP INDEX a_user;\nDROP TABLE a;\n")
         let b = try sandbox.newRevision(
             "b", upgrade: "CREATE TABLE b (id INTEGER PRIMARY KEY, note TEXT NOT NULL DEFAULT 'it''s; fine');\n",
-            downgrade: "DROP TABLE b;\n", extra: ["--head", Self.base])
+            downgrade: "DROP TABLE b;\n", extra: ["--head", Self.base, "--splice"])
         let merged = try sandbox.godwit(["merge", "-m", "join a and b", "--json"])
         guard merged.status == 0, let m = try merged.jsonObject()["revision"] as? String,
             let path = try merged.jsonObject()["path"] as? String

@@ -146,7 +146,7 @@ import Glibc
 
         // Several heads.
         _ = try sandbox.newRevision("a", upgrade: "SELECT 1;\n", downgrade: "")
-        _ = try sandbox.newRevision("b", upgrade: "SELECT 2;\n", downgrade: "", extra: ["--head", Self.base])
+        _ = try sandbox.newRevision("b", upgrade: "SELECT 2;\n", downgrade: "", extra: ["--head", Self.base, "--splice"])
         #expect(try sandbox.godwit(["upgrade", "heads"]).status == 0)
         let heads = try sandbox.godwit(["check", "--json"])
         #expect(heads.status == 3, "\(heads)")

@@ -11,9 +11,9 @@ import Testing
         try sandbox.initProject()
         let dev = sandbox.url("var/dev.sqlite3")
         let a = try sandbox.newRevision("a", upgrade: "CREATE TABLE a (id INTEGER);\n", downgrade: "DROP TABLE a;\n")
-        let b = try sandbox.newRevision("b", upgrade: "CREATE TABLE b (id INTEGER);\n", downgrade: "DROP TABLE b;\n", extra: ["--head", Self.base])
+        let b = try sandbox.newRevision("b", upgrade: "CREATE TABLE b (id INTEGER);\n", downgrade: "DROP TABLE b;\n", extra: ["--head", Self.base, "--splice"])
         let c = try sandbox.newRevision(
-            "c", upgrade: "CREATE TABLE c (id INTEGER);\n", downgrade: "DROP TABLE c;\n", extra: ["--head", a.id, "--depends-on", b.id])
+            "c", upgrade: "CREATE TABLE c (id INTEGER);\n", downgrade: "DROP TABLE c;\n", extra: ["--head", a.id, "--splice", "--depends-on", b.id])
         #expect(try sandbox.read(c.path).contains("-- depends_on: \(b.id)\n"))
 
         let up = try sandbox.godwit(["upgrade", c.id])
@@ -35,7 +35,7 @@ import Testing
         try sandbox.initProject()
         let dev = sandbox.url("var/dev.sqlite3")
         let a = try sandbox.newRevision("a", upgrade: "CREATE TABLE a (id INTEGER);\n", downgrade: "DROP TABLE a;\n")
-        let b = try sandbox.newRevision("b", upgrade: "CREATE TABLE b (id INTEGER);\n", downgrade: "DROP TABLE b;\n", extra: ["--head", Self.base])
+        let b = try sandbox.newRevision("b", upgrade: "CREATE TABLE b (id INTEGER);\n", downgrade: "DROP TABLE b;\n", extra: ["--head", Self.base, "--splice"])
         #expect(try sandbox.godwit(["upgrade", Self.base]).status == 0)
 
         let up = try sandbox.godwit(["upgrade", "+1"])
@@ -43,7 +43,7 @@ import Testing
         #expect(up.stderr.contains(a.id) && up.stderr.contains(b.id), "the candidates are listed\n\(up)")
         #expect(try appliedIDs(dev) == [Self.base])
 
-        let a2 = try sandbox.newRevision("a2", upgrade: "CREATE TABLE a2 (id INTEGER);\n", downgrade: "DROP TABLE a2;\n", extra: ["--head", a.id])
+        let a2 = try sandbox.newRevision("a2", upgrade: "CREATE TABLE a2 (id INTEGER);\n", downgrade: "DROP TABLE a2;\n", extra: ["--head", a.id, "--splice"])
         #expect(try sandbox.godwit(["upgrade", "heads"]).status == 0)
         let down = try sandbox.godwit(["downgrade", "-1"])
         #expect(down.status == 2, "two current heads\n\(down)")

@@ -10,8 +10,8 @@ import Testing
     func branchedProject() throws -> (Sandbox, left: String, right: String) {
         let sandbox = try Sandbox()
         try sandbox.initProject()
-        let left = try sandbox.newRevision("left", upgrade: "SELECT 1;\n", downgrade: "SELECT 1;\n", extra: ["--head", Self.base]).id
-        let right = try sandbox.newRevision("right", upgrade: "SELECT 2;\n", downgrade: "SELECT 2;\n", extra: ["--head", Self.base]).id
+        let left = try sandbox.newRevision("left", upgrade: "SELECT 1;\n", downgrade: "SELECT 1;\n", extra: ["--head", Self.base, "--splice"]).id
+        let right = try sandbox.newRevision("right", upgrade: "SELECT 2;\n", downgrade: "SELECT 2;\n", extra: ["--head", Self.base, "--splice"]).id
         return (sandbox, left, right)
     }
 

@@ -24,13 +24,16 @@ public struct Authoring {
     }
 
     /// Writes a new revision whose parent is the current head, or `head` (`base` for a new root),
-    /// with the given SQL in its sections.
-    /// - Throws: `GraphError` when there are several heads and no `head`, or a name resolves to nothing;
-    ///   `OperationError.cannotWrite` when the file cannot be written.
+    /// with the given SQL in its sections. A `head` that is not a head of the graph needs `splice`.
+    /// - Throws: `ConfigurationError` when the message or a label holds a control character;
+    ///   `GraphError` when there are several heads and no `head`, `head` is not a head and `splice`
+    ///   is false, or a name resolves to nothing; `OperationError.cannotWrite` when the file cannot be written.
     public func newRevision(
-        message: String, head: String?, branchLabels: [String], dependsOn: [String], upgrade: String = "", downgrade: String = ""
+        message: String, head: String?, splice: Bool = false, branchLabels: [String], dependsOn: [String],
+        upgrade: String = "", downgrade: String = ""
     ) throws -> (id: String, path: String) {
-        let parents = try parents(head: head)
+        try Self.checkHeaderText(message: message, branchLabels: branchLabels)
+        let parents = try parents(head: head, splice: splice)
         for label in branchLabels {
             guard RevisionFile.isValidID(label) else { throw GraphError(.invalidBranchLabel(label)) }
             if let owner = graph.labels[label] { throw GraphError(.branchLabelTaken(label, owner: owner)) }
@@ -41,8 +44,10 @@ public struct Authoring {
     }
 
     /// Writes a merge revision joining `names` (every head when empty or `heads`).
-    /// - Throws: `GraphError` when fewer than two distinct revisions are named.
+    /// - Throws: `ConfigurationError` when the message holds a control character; `GraphError` when
+    ///   fewer than two distinct revisions are named.
     public func merge(message: String, names: [String]) throws -> (id: String, path: String) {
+        try Self.checkHeaderText(message: message, branchLabels: [])
         let parents: [String]
         if names.isEmpty || names == ["heads"] {
             parents = graph.heads
@@ -54,6 +59,17 @@ public struct Authoring {
             throw GraphError(unique.count == 1 && names.isEmpty ? .nothingToMerge(head: unique[0]) : .mergeNeedsTwoRevisions)
         }
         return try write(parents: unique, message: message, branchLabels: [], dependsOn: [])
+    }
+
+    /// Refuses a message or branch label with a control character (a CR, a tab, an escape): the
+    /// header it would write is one that every later command refuses, so nothing is written.
+    /// - Throws: `ConfigurationError.Code.controlCharacterInOption` naming the option.
+    public static func checkHeaderText(message: String, branchLabels: [String]) throws {
+        for (option, text) in [("--message", message)] + branchLabels.map({ ("--branch-label", $0) }) {
+            if let scalar = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
+                throw ConfigurationError(.controlCharacterInOption(option: option, scalar: scalar.value))
+            }
+        }
     }
 
     func write(

@@ -53,15 +53,17 @@ public struct Autogenerate: Sendable {
     /// - Parameter environment: the environment the revision is meant for: its PostgreSQL schema
     ///   is the scratch's working schema, and its dialect must be the scratch's.
     /// - Throws: `ConfigurationError` for a missing `schema:`, a scratch database of another kind
-    ///   than the environment; `GraphError` for several heads without `head`; `DatabaseError`
-    ///   naming the revision or schema file line that fails in the scratch database.
+    ///   than the environment, a control character in the message or a label; `GraphError` for
+    ///   several heads without `head`, or a `head` that is not a head without `splice`;
+    ///   `DatabaseError` naming the revision or schema file line that fails in the scratch database.
     public func revision(
-        message: String, from source: DesiredSchemaSource, environment: Environment?, head: String? = nil,
+        message: String, from source: DesiredSchemaSource, environment: Environment?, head: String? = nil, splice: Bool = false,
         branchLabels: [String] = [], dependsOn: [String] = []
     ) throws -> AutogenerateResult {
+        try Authoring.checkHeaderText(message: message, branchLabels: branchLabels)
         let graph = try workspace.graph()
         let author = Authoring(project: project, graph: graph)
-        let parents = try author.parents(head: head)
+        let parents = try author.parents(head: head, splice: splice)
         var pgSchema = environment?.schema
         var desiredEnvironment: Environment?
         if case .environment(let name) = source {
@@ -94,7 +96,7 @@ public struct Autogenerate: Sendable {
         let upgrade = header + diff.ddl(scratch.dialect.id)
         let downgrade = back.ddl(scratch.dialect.id)
         let written = try author.newRevision(
-            message: message, head: head, branchLabels: branchLabels, dependsOn: dependsOn, upgrade: upgrade, downgrade: downgrade)
+            message: message, head: head, splice: splice, branchLabels: branchLabels, dependsOn: dependsOn, upgrade: upgrade, downgrade: downgrade)
         return AutogenerateResult(diff: diff, revision: written.id, path: written.path, upgrade: upgrade, downgrade: downgrade)
     }
 }
@@ -110,9 +112,11 @@ extension Project {
 }
 
 extension Authoring {
-    /// The parents of a new revision: the current head, `head`, or none for `base`.
-    /// - Throws: `GraphError` when there are several heads and no `head`, or `head` names nothing.
-    public func parents(head: String?) throws -> [String] {
+    /// The parents of a new revision: the current head, `head`, or none for `base`. A `head` that
+    /// is not a head of the graph starts a second head, so it needs `splice` (as in Alembic).
+    /// - Throws: `GraphError` when there are several heads and no `head`, `head` names nothing, or
+    ///   `head` is not a head and `splice` is false.
+    public func parents(head: String?, splice: Bool = false) throws -> [String] {
         switch head {
         case nil:
             if graph.heads.count > 1 {
@@ -120,7 +124,12 @@ extension Authoring {
             }
             return graph.heads
         case "base"?: return []
-        case let name?: return [try graph.resolveSingle(name)]
+        case let name?:
+            let id = try graph.resolveSingle(name)
+            if !splice, let children = graph.children[id], !children.isEmpty {
+                throw GraphError(.headIsNotAHead(id, children: children), revision: id)
+            }
+            return [id]
         }
     }
 }

@@ -68,7 +68,8 @@ public struct EnvironmentChecks: Sendable {
     /// `wait`: blocks until the environment has reached `target`, reading it every `interval`
     /// seconds; an unreachable database is waited for too.
     /// - Throws: `OperationError.waitTimedOut` (exit 4) on timeout, saying what is still missing or why the
-    ///   database could not be read; graph errors at once.
+    ///   database could not be read; `PlanRefusal.failedRevision` (exit 5) at once when the target is not
+    ///   reached and a revision is recorded as failed (only `resolve` moves it on); graph errors at once.
     public func wait(for environment: Environment, target: Target, timeout: TimeoutValue, interval: Double = 1) throws -> [String] {
         let graph = try workspace.graph()
         let deadline = Date().addingTimeInterval(timeout.seconds)
@@ -79,6 +80,10 @@ public struct EnvironmentChecks: Sendable {
                 let applied = Set(rows.filter { !$0.isFailed }.map(\.revision))
                 let missing = try graph.upgradeSteps(applied: applied, to: target)
                 if missing.isEmpty { return graph.heads(ofApplied: applied) }
+                // A failed revision blocks every upgrade until someone resolves it: no point waiting.
+                if let failed = rows.first(where: \.isFailed) {
+                    throw PlanRefusal.failedRevision(revision: failed.revision, environment: environment.name)
+                }
                 last = .missing(missing)
             } catch let error as DatabaseError {
                 last = .unreadable(error.message)

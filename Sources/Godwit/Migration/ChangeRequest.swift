@@ -34,6 +34,12 @@ public struct ChangeRequest: Sendable {
     /// Creates a request.
     public init(_ kind: Kind) { self.kind = kind }
 
+    /// True for `stamp --purge`.
+    var isPurge: Bool {
+        if case .stamp(_, true) = kind { return true }
+        return false
+    }
+
     var operation: Plan.Operation {
         if let operationName { return operationName }
         switch kind {

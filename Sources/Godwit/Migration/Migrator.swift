@@ -92,17 +92,29 @@ public struct Migrator {
         }
     }
 
-    /// Runs the whole plan in one transaction under the lock and rolls it back: each step's time
-    /// and the first error, with nothing left behind — not even Godwit's tables.
+    /// Runs the plan in one transaction under the lock and rolls it back: each step's time and the
+    /// first error, with nothing left behind — not even Godwit's tables. A non-transactional revision
+    /// cannot run inside that transaction: the plan is rehearsed up to it, and the result names it
+    /// and every step after it as not rehearsed.
     func rehearse(_ request: ChangeRequest, graph: RevisionGraph, connection: any DriverConnection, store: StateStore) throws -> OperationResult {
         try connection.withLock(lockRequest, waiting: { holder in
             workspace.events(.waitingForLock(environment: environment.name, holder: holder))
         }) {
             let rows = try store.readRevisions(on: connection)
-            let plan = try planner.plan(request, graph: graph, rows: rows)
+            var plan = try planner.plan(request, graph: graph, rows: rows)
             try gate.check(plan, request: request)
-            if let step = plan.steps.first(where: { !$0.revision.isTransactional && $0.sql != nil }) {
-                throw PlanRefusal.cannotRehearse(revision: step.revision.id)
+            var notRehearsed: [OperationResult.NotRehearsed] = []
+            if let cut = plan.steps.firstIndex(where: { !$0.revision.isTransactional && $0.sql != nil }) {
+                let blocker = plan.steps[cut].revision.id
+                notRehearsed = plan.steps[cut...].map { step in
+                    OperationResult.NotRehearsed(
+                        revision: step.revision.id, direction: step.direction,
+                        reason: step.revision.id == blocker
+                            ? "it is 'transactional: false', so it cannot run inside the rehearsal's transaction"
+                            : "it comes after '\(blocker)', which could not be rehearsed")
+                }
+                plan.steps = Array(plan.steps[..<cut])
+                plan.toHeads = graph.heads(ofApplied: Self.state(after: plan.steps.map { ($0.revision.id, $0.direction) }, from: rows))
             }
             var record = AuditRecord(
                 id: 0, environment: environment.name, operation: plan.operation.rawValue, startedAt: AuditRecord.timestamp(),
@@ -122,6 +134,7 @@ public struct Migrator {
             }
             var result = result(plan, request: request, durations: durations, auditID: nil, dryRun: true)
             result.isRehearsal = true
+            result.notRehearsed = notRehearsed
             return result
         }
     }
@@ -170,7 +183,8 @@ public struct Migrator {
                     lockTimeout: hasTimeouts ? (step.revision.lockTimeout ?? environment.effectiveLockTimeout) : nil,
                     statementTimeout: hasTimeouts ? (step.revision.statementTimeout ?? environment.statementTimeout) : nil)
             },
-            auditID: auditID, lockDescription: dialect.map(lockDescription(_:)) ?? "", isAtomic: request.isAtomic, hook: hook)
+            auditID: auditID, lockDescription: dialect.map(lockDescription(_:)) ?? "", isAtomic: request.isAtomic, hook: hook,
+            purged: plan.purged)
     }
 
     /// How the lock is held, and how long a run waits for it.
@@ -206,6 +220,10 @@ public struct Migrator {
                 let resolved = record
                 try connection.withTransaction { try connection.execute(sql + store.updateAuditStepsSQL(resolved)) }
             } else if case .stamp(_, true) = request.kind {
+                // What the purge forgets for good goes into the record; what it records again are the steps.
+                record.steps = plan.purged.map { id in
+                    AuditRecord.Step(revision: id, direction: .downgrade, checksum: rows.first { $0.revision == id }?.checksum ?? "", durationMS: 0)
+                }
                 try connection.withTransaction {
                     try connection.execute(store.purgeSQL)
                     try runSteps(inTransaction: true, upgradesOnly: true)
@@ -224,14 +242,18 @@ public struct Migrator {
         } catch {
             let failure = error
             let committed = try? store.readRevisions(on: connection)
-            if request.isAtomic { record.steps = [] }
+            if request.isAtomic || request.isPurge { record.steps = [] }
             let message: String
             if let error = failure as? DatabaseError {
                 message = error.isInterruption ? "interrupted" : workspace.contextualize(error, environment: environment, url: url).description
             } else {
                 message = url.redact(String(describing: failure))
             }
-            let heads = graph.heads(ofApplied: Set((committed ?? rows).map(\.revision)))
+            // The heads left: what is recorded as applied now (a revision recorded as failed is not),
+            // or, when the state cannot be read, the starting state with the steps that committed.
+            let left = committed.map { Set($0.filter { !$0.isFailed }.map(\.revision)) }
+                ?? Self.state(after: record.steps.map { ($0.revision, $0.direction) }, from: rows)
+            let heads = graph.heads(ofApplied: left)
             try? trail.finish(&record, outcome: "failed", error: message, heads: heads, started: started)
             if var error = failure as? DatabaseError {
                 if error.isInterruption { error.message += interruptionOutcome(error, request: request, graph: graph) }
@@ -241,6 +263,15 @@ public struct Migrator {
         }
         try trail.finish(&record, outcome: "succeeded", error: nil, heads: plan.toHeads, started: started)
         return result(plan, request: request, durations: durations, auditID: record.id, dryRun: false)
+    }
+
+    /// The applied set after `steps` (revision, direction) from the applied revisions of `rows`.
+    static func state(after steps: [(String, Direction)], from rows: [AppliedRevision]) -> Set<String> {
+        var state = Set(rows.filter { !$0.isFailed }.map(\.revision))
+        for (revision, direction) in steps {
+            if direction == .upgrade { state.insert(revision) } else { state.remove(revision) }
+        }
+        return state
     }
 
     /// Runs one step of a plan by its strategy (`StepRunner`), announcing it and adding it to the record.

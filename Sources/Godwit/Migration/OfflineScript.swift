@@ -20,7 +20,12 @@ public struct OfflineScript {
 
     /// Renders the script of `plan` for `environment`: Godwit's tables named in the environment's
     /// schema (else `public`), and the session restored after each revision, as an online run does.
-    public func render(_ plan: Plan, environment: Environment, identity: Identity, isAtomic: Bool, reason: String?, hook: (path: String, sql: String)?) -> String {
+    /// Where the dialect can, the script first takes the migration lock (`lock`) and stops unless
+    /// the database records exactly `startingState`.
+    public func render(
+        _ plan: Plan, environment: Environment, identity: Identity, isAtomic: Bool, reason: String?, hook: (path: String, sql: String)?,
+        lock: LockRequest, startingState: Set<String>
+    ) -> String {
         let now = AuditRecord.timestamp()
         let session = Self.session(of: environment, dialect: dialect)
         let store = StateStore(dialect: dialect, prefix: self.store.prefix, schema: session.schema)
@@ -35,7 +40,18 @@ public struct OfflineScript {
         // The session timeouts an online run sets, so the script fails as fast as `upgrade` would.
         let timeouts = dialect.sessionTimeouts(lock: environment.effectiveLockTimeout, statement: environment.statementTimeout)
         if !timeouts.isEmpty { out += "\n" + timeouts.map { $0 + ";\n" }.joined() }
+        let lockStatements = dialect.scriptLock(lock)
+        if !lockStatements.isEmpty {
+            out += "\n-- the migration lock, held until this session ends\n" + lockStatements.map { $0 + ";\n" }.joined()
+        }
         out += "\n" + store.createTablesSQL + "\n"
+        let starts = plan.fromHeads.isEmpty ? "base" : plan.fromHeads.joined(separator: ", ")
+        let stateMessage = "godwit: the revisions recorded in '\(environment.name)' are not the ones this script starts from (\(starts)); nothing was changed: write the script again"
+        if let check = dialect.scriptStateCheck(
+            table: store.revisions, applied: Array(startingState), message: stateMessage)
+        {
+            out += "\n-- stop unless the database is where this script starts\n" + check + ";\n"
+        }
         let auditID = "(SELECT COALESCE(MAX(id), 0) + 1 FROM \(store.audit))"
         if isAtomic { out += "\(dialect.beginWrite);\n" }
         var steps: [AuditRecord.Step] = []

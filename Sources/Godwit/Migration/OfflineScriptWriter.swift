@@ -1,7 +1,8 @@
 import Foundation
 import GodwitCore
 
-/// Writes the SQL script of a request without a database (`--sql`), from the state `--from` implies.
+/// Writes the SQL script of a request (`--sql`): from the state `--from` implies, else from the
+/// environment's recorded state when it can be read, else from base.
 public struct OfflineScriptWriter: Sendable {
     /// The workspace.
     public let workspace: Workspace
@@ -13,11 +14,12 @@ public struct OfflineScriptWriter: Sendable {
 
     var project: Project { workspace.project }
 
-    /// The plan of a request computed without a database, from the state `from` implies (`--sql`).
-    /// - Throws: `GraphError` or `PlanRefusal` as planning does.
-    public func plan(_ request: ChangeRequest, from: String?) throws -> Plan {
-        let graph = try workspace.graph()
-        let applied: Set<String> = try from.map { $0 == "base" ? [] : graph.ancestry(of: [try graph.resolveSingle($0)]) } ?? []
+    /// The applied set `--from` implies (base when nil).
+    func startingState(from: String?, graph: RevisionGraph) throws -> Set<String> {
+        try from.map { $0 == "base" ? [] : graph.ancestry(of: [try graph.resolveSingle($0)]) } ?? []
+    }
+
+    func plan(_ request: ChangeRequest, graph: RevisionGraph, applied: Set<String>) throws -> Plan {
         var plan: Plan
         switch request.kind {
         case .upgrade(let target): plan = try graph.upgradePlan(applied: applied, to: target)
@@ -29,10 +31,35 @@ public struct OfflineScriptWriter: Sendable {
         return plan
     }
 
-    /// The offline SQL script of a request for an environment (`--sql`): needs no database.
+    /// The plan of `--sql` and the state it starts from: `from` when given; else the environment's
+    /// recorded state when it can be read (planned as an online run would, so a failed revision or
+    /// one without a file is refused), else base. Says on stderr which.
+    /// - Throws: `GraphError`, `PlanRefusal`, `ConfigurationError`.
+    public func startingPlan(_ request: ChangeRequest, environment: Environment, from: String?) throws -> (plan: Plan, state: Set<String>) {
+        if case .resolve = request.kind { throw ConfigurationError(.resolveHasNoOfflineForm) }
+        let graph = try workspace.graph()
+        if let from {
+            let state = try startingState(from: from, graph: graph)
+            return (try plan(request, graph: graph, applied: state), state)
+        }
+        let rows: [AppliedRevision]
+        do {
+            rows = try workspace.readState(of: environment)
+        } catch let error as GodwitError {
+            workspace.events(.warning("the state of '\(environment.name)' cannot be read (\(error.message)); the script starts from base (give --from REV to start elsewhere)"))
+            return (try plan(request, graph: graph, applied: []), [])
+        }
+        let plan = try Planner(environment: environment.name, versionsPath: project.versionsPath).plan(request, graph: graph, rows: rows)
+        let heads = plan.fromHeads.isEmpty ? "base" : plan.fromHeads.joined(separator: ", ")
+        workspace.events(.warning("the script starts from the heads recorded in '\(environment.name)': \(heads)"))
+        return (plan, Set(rows.map(\.revision)))
+    }
+
+    /// The offline SQL script of a request for an environment (`--sql`): starts from `from`, else
+    /// from the environment's recorded heads when they can be read, else from base.
     /// - Throws: `GraphError`, `PlanRefusal`, `ConfigurationError`.
     public func script(_ request: ChangeRequest, environment: Environment, from: String?) throws -> String {
-        let plan = try plan(request, from: from)
+        let (plan, state) = try startingPlan(request, environment: environment, from: from)
         let dialect: any DatabaseDialect
         if let known = try? workspace.dialect(of: environment) {
             dialect = known
@@ -49,6 +76,7 @@ public struct OfflineScriptWriter: Sendable {
             hook = (RevisionGraph.relativePath(of: url, to: project.root), text)
         }
         return OfflineScript(dialect: dialect, prefix: project.tablePrefix).render(
-            plan, environment: environment, identity: workspace.identity, isAtomic: request.isAtomic, reason: request.reason, hook: hook)
+            plan, environment: environment, identity: workspace.identity, isAtomic: request.isAtomic, reason: request.reason, hook: hook,
+            lock: environment.lockRequest(tablePrefix: project.tablePrefix, holder: workspace.holder), startingState: state)
     }
 }

@@ -21,6 +21,13 @@ public struct OperationResult: Sendable {
         public var statementTimeout: TimeoutValue?
     }
 
+    /// A step of the plan that `--rehearse` did not run, and why.
+    public struct NotRehearsed: Sendable {
+        public var revision: String
+        public var direction: Direction
+        public var reason: String
+    }
+
     public var environment: String
     public var operation: Plan.Operation
     public var isDryRun: Bool
@@ -34,8 +41,12 @@ public struct OperationResult: Sendable {
     public var isAtomic: Bool
     /// The after_upgrade hook that runs (or would run), relative path.
     public var hook: String?
+    /// The recorded revisions `stamp --purge` forgot (or would forget) without recording them again.
+    public var purged: [String] = []
     /// Steps' time when rehearsed.
     public var isRehearsal: Bool = false
+    /// The steps a rehearsal did not run: a non-transactional revision and those after it.
+    public var notRehearsed: [NotRehearsed] = []
 
     /// The result as the JSON of SPEC §9.
     public var json: JSONValue {
@@ -51,6 +62,19 @@ public struct OperationResult: Sendable {
                 ])
             }),
             "audit_id": .optional(auditID),
-        ])
+        ].merging(extraJSON) { first, _ in first })
+    }
+
+    /// Keys only some results have: `purged` (a stamp with `--purge` that forgets something) and
+    /// `not_rehearsed` (a rehearsal).
+    var extraJSON: [String: JSONValue] {
+        var extra: [String: JSONValue] = [:]
+        if !purged.isEmpty { extra["purged"] = .strings(purged) }
+        if isRehearsal {
+            extra["not_rehearsed"] = .array(notRehearsed.map { step in
+                .object(["revision": .string(step.revision), "direction": .string(step.direction.rawValue), "reason": .string(step.reason)])
+            })
+        }
+        return extra
     }
 }

@@ -57,15 +57,16 @@ public struct Planner: Sendable {
 
     /// The plan of `resolve`: one bookkeeping step for a revision recorded as failed.
     func resolvePlan(_ name: String, markApplied: Bool, graph: RevisionGraph, rows: [AppliedRevision]) throws -> Plan {
-        let applied = Set(rows.map(\.revision))
         let id = rows.first(where: { $0.revision == name })?.revision ?? (try? graph.resolve(name)) ?? name
         guard let row = rows.first(where: { $0.revision == id }), row.isFailed else {
             throw PlanRefusal.notFailed(revision: id, environment: environment)
         }
-        let state = markApplied ? applied : applied.subtracting([id])
+        // The failed revision is not applied: the heads before leave it out, and `--applied` adds it.
+        let before = Set(rows.filter { !$0.isFailed }.map(\.revision))
+        let state = markApplied ? before.union([id]) : before
         let step = graph.revisions[id].map { Plan.Step(revision: $0, direction: markApplied ? .upgrade : .downgrade, sql: nil) }
         return Plan(
-            operation: .resolve, steps: step.map { [$0] } ?? [], fromHeads: graph.heads(ofApplied: applied),
+            operation: .resolve, steps: step.map { [$0] } ?? [], fromHeads: graph.heads(ofApplied: before),
             toHeads: graph.heads(ofApplied: state), resultingState: state)
     }
 }

@@ -14,11 +14,13 @@ public struct PromotionGate {
         self.environment = environment
     }
 
-    /// Lets `plan` through, or refuses it.
-    /// - Throws: `PlanRefusal` (exit 5) naming the revisions the predecessor lacks;
+    /// Lets `plan` through, or refuses it: every revision the plan brings (upgrades and stamps alike)
+    /// must be applied in the predecessor, with the checksum of the file about to run.
+    /// - Throws: `PlanRefusal` (exit 5) naming the revisions the predecessor lacks, or the first one
+    ///   whose file differs from what the predecessor applied (both checksums);
     ///   `OperationError.predecessorUnreadable` when the predecessor cannot be read.
     public func check(_ plan: Plan, request: ChangeRequest) throws {
-        let added = plan.steps.filter { $0.direction == .upgrade }.map(\.revision.id)
+        let added = plan.steps.filter { $0.direction == .upgrade }.map(\.revision)
         guard !added.isEmpty, !request.skipsPromotionCheck, !request.isResolve,
             let predecessorName = workspace.project.predecessor(of: environment.name),
             let predecessor = workspace.project.environments[predecessorName]
@@ -29,10 +31,16 @@ public struct PromotionGate {
         } catch let error as GodwitError {
             throw OperationError.predecessorUnreadable(environment: environment.name, predecessor: predecessorName, reason: error.message)
         }
-        let there = Set(rows.filter { !$0.isFailed }.map(\.revision))
-        let missing = added.filter { !there.contains($0) }
+        var there: [String: String] = [:]
+        for row in rows where !row.isFailed { there[row.revision] = row.checksum }
+        let missing = added.map(\.id).filter { there[$0] == nil }
         if !missing.isEmpty {
             throw PlanRefusal.promotionGate(missing: missing, predecessor: predecessorName, environment: environment.name)
+        }
+        if let edited = added.first(where: { there[$0.id] != $0.checksum }), let recorded = there[edited.id] {
+            throw PlanRefusal.promotionGateChecksum(
+                revision: edited.id, predecessor: predecessorName, environment: environment.name, recorded: recorded,
+                current: edited.checksum, file: edited.path)
         }
     }
 

@@ -86,6 +86,9 @@ public struct ConfigurationError: GodwitError, Hashable {
         case promotionToItself(environment: String)
         /// `init` in a folder that already has a project's files.
         case wouldOverwrite(path: String)
+        /// A new revision's `option` (`--message`, `--branch-label`) holds a control character
+        /// (its scalar value): the header it would write is refused by every later command.
+        case controlCharacterInOption(option: String, scalar: UInt32)
 
         // Schemas and the scratch database.
         /// No `schema:` in the environments file.
@@ -196,6 +199,9 @@ public struct ConfigurationError: GodwitError, Hashable {
             return "cannot promote '\(name)' to itself"
         case .wouldOverwrite(let path):
             return "'\(path)' already exists; init never overwrites anything (choose an empty folder)"
+        case .controlCharacterInOption(let option, let scalar):
+            let hex = String(scalar, radix: 16, uppercase: true)
+            return "\(option) holds the control character U+\(String(repeating: "0", count: max(0, 4 - hex.count)) + hex); a revision's header is one line of printable text per key, so remove it (nothing was written)"
         case .noDesiredSchema:
             return "no desired schema: set 'schema: schema.sql' (a file or folder of CREATE statements) in \(configPath), or pass --from-env ENV"
         case .missingDesiredSchema(let path):

@@ -44,6 +44,12 @@ public protocol DatabaseDialect: Sendable {
     /// Statements that re-establish `session` after a revision may have changed it (role,
     /// search_path, timeouts); valid inside and outside a transaction. Empty without sessions.
     func restoreSession(_ session: SessionSettings) -> [String]
+    /// Statements with which an offline script takes the migration lock of `request` (the key an
+    /// online run takes), stopping with an error after its timeout; empty where a script cannot.
+    func scriptLock(_ request: LockRequest) -> [String]
+    /// A statement that stops an offline script with `message` unless the revisions table
+    /// (`table`, quoted) records exactly `applied`, each as applied; nil where a script cannot stop.
+    func scriptStateCheck(table: String, applied: [String], message: String) -> String?
 }
 
 extension DatabaseDialect {
@@ -87,4 +93,8 @@ extension DatabaseDialect {
     public func transactionSettings(_ session: SessionSettings) -> [String] { [] }
     /// None.
     public func restoreSession(_ session: SessionSettings) -> [String] { [] }
+    /// None.
+    public func scriptLock(_ request: LockRequest) -> [String] { [] }
+    /// None.
+    public func scriptStateCheck(table: String, applied: [String], message: String) -> String? { nil }
 }

@@ -74,6 +74,8 @@ public struct GraphError: GodwitError, Hashable {
         case unreplayable(environment: String, versionsPath: String, revision: String)
         /// A new revision on a graph with several heads and no `--head`.
         case multipleHeadsForNewRevision([String])
+        /// `revision --head REV` where REV is not a head (it has `children`) and `--splice` was not given.
+        case headIsNotAHead(String, children: [String])
         /// A merge of the graph's only head.
         case nothingToMerge(head: String)
         /// A merge naming fewer than two different revisions.
@@ -172,6 +174,8 @@ public struct GraphError: GodwitError, Hashable {
             return "environment '\(environment)' has revision '\(revision)' applied, which has no file in \(versionsPath)/; its expected schema cannot be replayed"
         case .multipleHeadsForNewRevision(let heads):
             return "the graph has \(heads.count) heads (\(heads.joined(separator: ", "))); pass --head with the one to build on, or join them first with 'godwit merge -m MESSAGE heads'"
+        case .headIsNotAHead(let id, let children):
+            return "revision '\(id)' is not a head (\(children.map { "'\($0)'" }.joined(separator: ", ")) \(children.count == 1 ? "builds" : "build") on it); a new revision there starts a second head: pass --splice to mean it, or build on a head"
         case .nothingToMerge(let head):
             return "the graph has only one head ('\(head)'); there is nothing to merge"
         case .mergeNeedsTwoRevisions:

@@ -33,6 +33,9 @@ public struct Plan: Sendable {
     public var toHeads: [String]
     /// The applied set after the plan.
     public var resultingState: Set<String>
+    /// The recorded revisions that `stamp --purge` forgets and does not record again, newest first
+    /// (those without a file included): they are no steps, since a step needs a revision file.
+    public var purged: [String] = []
 
     /// Creates a plan.
     public init(operation: Operation, steps: [Step], fromHeads: [String], toHeads: [String], resultingState: Set<String>) {
@@ -43,8 +46,8 @@ public struct Plan: Sendable {
         self.resultingState = resultingState
     }
 
-    /// True when the plan does nothing.
-    public var isEmpty: Bool { steps.isEmpty }
+    /// True when the plan does nothing: no steps, and nothing for `--purge` to forget.
+    public var isEmpty: Bool { steps.isEmpty && purged.isEmpty }
 }
 
 /// A plan that a rule refuses (exit 5): what was refused, with the data to say why and what to do.
@@ -53,8 +56,6 @@ public enum PlanRefusal: GodwitError, Hashable {
     case irreversible(revision: String, target: Target, file: String)
     /// A change of a protected environment without `--yes`.
     case protectedEnvironment(environment: String, operation: String)
-    /// `--rehearse` of a plan with a non-transactional revision.
-    case cannotRehearse(revision: String)
     /// `--atomic` with a non-transactional revision, whose header says so at `file:line`.
     case atomicWithNonTransactional(revision: String, file: String, line: Int?)
     /// A revision recorded as failed stands in the way of every plan but `resolve`.
@@ -65,6 +66,9 @@ public enum PlanRefusal: GodwitError, Hashable {
     case lintFindings(environment: String, count: Int, first: LintFinding)
     /// The promotion gate: `missing` are not applied in `predecessor`, which comes before `environment`.
     case promotionGate(missing: [String], predecessor: String, environment: String)
+    /// The promotion gate: `revision` is applied in `predecessor` with checksum `recorded`, but its
+    /// file (at `file`) now has checksum `current`: what would run is not what was tested.
+    case promotionGateChecksum(revision: String, predecessor: String, environment: String, recorded: String, current: String, file: String)
     /// `promote`: a revision failed part-way in the environment promoted from.
     case failedInSource(revision: String, source: String)
     /// `promote`: a revision as applied in `source` differs from its file (at `file`, when it has one).
@@ -77,9 +81,9 @@ public enum PlanRefusal: GodwitError, Hashable {
     /// The revision the refusal is about.
     public var revision: String? {
         switch self {
-        case .irreversible(let revision, _, _), .cannotRehearse(let revision), .atomicWithNonTransactional(let revision, _, _),
+        case .irreversible(let revision, _, _), .atomicWithNonTransactional(let revision, _, _),
             .failedRevision(let revision, _), .notFailed(let revision, _), .failedInSource(let revision, _),
-            .editedInSource(let revision, _, _, _):
+            .editedInSource(let revision, _, _, _), .promotionGateChecksum(let revision, _, _, _, _, _):
             return revision
         case .lintFindings(_, _, let first): return first.revision
         case .promotionGate(let missing, _, _): return missing.first
@@ -95,6 +99,7 @@ public enum PlanRefusal: GodwitError, Hashable {
         case .atomicWithNonTransactional(_, let file, let line): return SourceLocation(file: file, line: line)
         case .lintFindings(_, _, let first): return first.location
         case .editedInSource(_, _, _, let file): return file.map { SourceLocation(file: $0) }
+        case .promotionGateChecksum(_, _, _, _, _, let file): return SourceLocation(file: file)
         default: return nil
         }
     }
@@ -106,8 +111,6 @@ public enum PlanRefusal: GodwitError, Hashable {
             return "revision '\(revision)' has no '-- +downgrade' section, so it is irreversible and the downgrade to '\(target)' is refused; nothing was run"
         case .protectedEnvironment(let environment, let operation):
             return "environment '\(environment)' is protected; pass --yes to confirm the \(operation) (nothing was changed)"
-        case .cannotRehearse(let revision):
-            return "revision '\(revision)' is 'transactional: false', so it cannot be rehearsed inside a transaction; use --dry-run"
         case .atomicWithNonTransactional(let revision, _, _):
             return "revision '\(revision)' is 'transactional: false', so the plan cannot run in one transaction; drop --atomic"
         case .failedRevision(let revision, let environment):
@@ -119,6 +122,8 @@ public enum PlanRefusal: GodwitError, Hashable {
         case .promotionGate(let missing, let predecessor, let environment):
             let one = missing.count == 1
             return "promotion gate: \(one ? "revision" : "revisions") \(missing.map { "'\($0)'" }.joined(separator: ", ")) \(one ? "is" : "are") not applied in '\(predecessor)', which comes before '\(environment)' in promotion; apply them to '\(predecessor)' first (then 'godwit promote \(predecessor) \(environment)'), or override with --skip-promotion-check --reason TEXT"
+        case .promotionGateChecksum(let revision, let predecessor, let environment, let recorded, let current, _):
+            return "promotion gate: revision '\(revision)' was applied in '\(predecessor)' with checksum \(recorded), but its file now has checksum \(current): the file was edited after '\(predecessor)' ran it, so '\(environment)' would get SQL nobody tested; revert the edit (and write a new revision for the change), or override with --skip-promotion-check --reason TEXT"
         case .failedInSource(let revision, let source):
             return "revision '\(revision)' failed part-way in '\(source)'; resolve it there before promoting"
         case .editedInSource(let revision, let source, let target, _):
@@ -169,8 +174,13 @@ extension RevisionGraph {
         let steps =
             revisions(removed).map { Plan.Step(revision: $0, direction: .downgrade, sql: nil) }
             + revisions(added).map { Plan.Step(revision: $0, direction: .upgrade, sql: nil) }
-        return Plan(
+        var plan = Plan(
             operation: .stamp, steps: steps, fromHeads: heads(ofApplied: applied), toHeads: heads(ofApplied: state),
             resultingState: state)
+        if purge {
+            let forgotten = applied.subtracting(state)
+            plan.purged = order.reversed().filter { forgotten.contains($0) } + forgotten.filter { revisions[$0] == nil }.sorted()
+        }
+        return plan
     }
 }

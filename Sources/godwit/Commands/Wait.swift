@@ -7,7 +7,7 @@ extension GodwitCommand {
         static let configuration = CommandConfiguration(
             commandName: "wait",
             abstract: "Block until the environment has reached TARGET (default: heads): for an application's start-up or an init container.",
-            discussion: "Exit 0 when reached, 4 on timeout. An unreachable database is waited for.")
+            discussion: "Exit 0 when reached, 4 on timeout, 5 at once when a failed revision needs resolve. An unreachable database is waited for.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "What must be applied.") var target: String = "heads"
         @Option(name: .long, help: "How long to wait: 30s, 5m, 1h.") var timeout: String = "5m"

@@ -9,7 +9,7 @@ struct ChangeOptions: ParsableArguments {
     var dryRun = false
     @Flag(name: .long, help: "Print the plan's full SQL script, bookkeeping included; needs no database.")
     var sql = false
-    @Option(name: .long, help: "With --sql: the revision the database is at (default: base).")
+    @Option(name: .long, help: "With --sql: the revision the database is at (default: its recorded heads when readable, else base).")
     var from: String?
     @Flag(name: .long, help: "Run the whole plan in one transaction.")
     var atomic = false

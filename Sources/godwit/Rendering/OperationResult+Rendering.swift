@@ -19,11 +19,21 @@ func renderResult(_ result: OperationResult, console: Console) {
         for step in result.steps {
             console.out("  \(step.direction.rawValue) \(step.revision) \(step.message): \(step.durationMS ?? 0) ms")
         }
-        return console.out(result.steps.isEmpty ? "nothing to do" : "every step succeeded; nothing was kept")
+        if !result.notRehearsed.isEmpty {
+            console.out(console.yellow("not rehearsed:"))
+            for step in result.notRehearsed { console.out(console.yellow("  \(step.direction.rawValue) \(step.revision): \(step.reason)")) }
+        }
+        if result.steps.isEmpty { return console.out(result.notRehearsed.isEmpty ? "nothing to do" : "nothing was rehearsed") }
+        return console.out(result.notRehearsed.isEmpty ? "every step succeeded; nothing was kept" : "every rehearsed step succeeded; nothing was kept")
     }
     if result.isDryRun { return renderPlan(result, from: from, to: to, console: console) }
-    if result.steps.isEmpty {
+    if result.steps.isEmpty && result.purged.isEmpty {
         return console.out("'\(result.environment)' is already at \(to); nothing to do")
+    }
+    let audit = result.auditID.map { console.dim(" (audit #\($0))") } ?? ""
+    if result.operation == .resolve, let step = result.steps.first {
+        let outcome = step.direction == .upgrade ? "applied" : "rolled back"
+        return console.out("\(console.green("resolved '\(step.revision)' in '\(result.environment)' as \(outcome)"))\(audit)")
     }
     let verb: String
     switch result.operation {
@@ -32,17 +42,20 @@ func renderResult(_ result: OperationResult, console: Console) {
     case .stamp: verb = "stamped"
     case .resolve: verb = "resolved"
     }
-    let count = result.steps.count
-    let audit = result.auditID.map { console.dim(" (audit #\($0))") } ?? ""
-    console.out("\(console.green("\(result.operation.rawValue) of '\(result.environment)': \(verb) \(count) revision\(count == 1 ? "" : "s"), \(from) -> \(to)"))\(audit)")
+    func revisions(_ count: Int) -> String { "\(count) revision\(count == 1 ? "" : "s")" }
+    var done: [String] = []
+    if !result.steps.isEmpty { done.append("\(verb) \(revisions(result.steps.count))") }
+    if !result.purged.isEmpty { done.append("forgot \(revisions(result.purged.count)) (--purge)") }
+    console.out("\(console.green("\(result.operation.rawValue) of '\(result.environment)': \(done.joined(separator: " and ")), \(from) -> \(to)"))\(audit)")
 }
 
 /// A dry-run: the lock, the transactions, and each step with its SQL and warnings.
 func renderPlan(_ result: OperationResult, from: String, to: String, console: Console) {
     console.out("\(console.bold("dry-run: \(result.operation.rawValue) of '\(result.environment)' from \(from) to \(to)")) (nothing was changed)")
-    if result.steps.isEmpty { return console.out("nothing to do") }
+    if result.steps.isEmpty && result.purged.isEmpty { return console.out("nothing to do") }
     console.out("lock: \(result.lockDescription)")
     console.out("transactions: \(result.isAtomic ? "one for the whole plan (--atomic)" : "one per revision")")
+    if !result.purged.isEmpty { console.out("forgets first (--purge): \(result.purged.joined(separator: ", "))") }
     for (index, step) in result.steps.enumerated() {
         var notes: [String] = []
         if !step.isTransactional { notes.append("outside a transaction") }
