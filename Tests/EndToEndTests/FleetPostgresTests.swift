@@ -24,7 +24,7 @@ struct FleetPostgresTests {
             other.drop()
         }
         try Self.writeRevision(project)
-        let base = PostgresTestServer.passwordURLText ?? (try PostgresTestServer.admin())
+        let base = try PostgresTestServer.passwordURLText ?? PostgresTestServer.admin()
         let password = URLComponents(string: base)?.password
         project.variables["B_URL"] = try other.url(from: base)
         project.variables["GONE_URL"] = try other.url(from: base, port: 1) + "?connect_timeout=2"
