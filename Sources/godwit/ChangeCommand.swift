@@ -13,11 +13,14 @@ protocol ChangeCommand: ProjectCommand {
     var skipsPromotionCheck: Bool { get }
     /// The environment to change and what to ask of it.
     func plannedChange(in workspace: Workspace) throws -> (environment: Environment, request: ChangeRequest)
+    /// `--target`, `--shard`, `--canary`: nil for the commands that do not run on fleets yet.
+    var fleetOptions: FleetOptions? { get }
 }
 
 extension ChangeCommand {
     var isRehearsal: Bool { false }
     var skipsPromotionCheck: Bool { false }
+    var fleetOptions: FleetOptions? { nil }
 
     func validate() throws {
         try change.validate(isRehearsal: isRehearsal, skipsPromotionCheck: skipsPromotionCheck)
@@ -33,6 +36,9 @@ extension ChangeCommand {
         let environment = planned.environment
         var request = planned.request
         request.includesLintWarnings = console.isJSON  // text shows them for a dry-run only, which lints anyway
+        if environment.isFleet || fleetOptions?.isGiven == true {
+            return try runFleet(request, environment: environment, in: workspace, console: console)
+        }
         if change.sql {
             let script = try OfflineScriptWriter(workspace: workspace).script(request, environment: environment, from: change.from)
             return console.isJSON ? console.json(CommandJSON.script(environment: environment.name, sql: script)) : console.raw(script)

@@ -14,6 +14,13 @@ extension ConsoleCommand {
         let console = global.console
         do {
             try run(console: console)
+        } catch var error as FleetError {
+            // The library does not know which command met the fleet; the command does.
+            if case .notSupported(let environment, nil) = error.code {
+                error.code = .notSupported(environment: environment, command: Self.configuration.commandName)
+            }
+            console.error(error)
+            throw ArgumentParser.ExitCode(error.exitCode.rawValue)
         } catch let error as any GodwitError {
             StepTicker.shared.interrupt()
             console.error(error)

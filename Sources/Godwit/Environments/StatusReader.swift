@@ -41,6 +41,10 @@ public struct StatusReader: Sendable {
             name: environment.name, url: (try? workspace.url(of: environment))?.description, isProtected: environment.isProtected,
             isReachable: false, error: nil, heads: [], pending: [], failed: [], checksumMismatches: [], unknown: [],
             lockHolder: nil, lastAudit: nil, schemaFingerprint: nil)
+        if environment.isFleet {
+            result.error = FleetError(.notSupported(environment: environment.name, command: "status")).message
+            return result
+        }
         do {
             let connection = try workspace.connect(environment, readOnly: true, connectTimeout: connectTimeout)
             defer { connection.close() }

@@ -9,10 +9,10 @@ public struct Environment: Sendable {
 
     /// The environment's name.
     public let name: String
-    /// The URL as written, `${VAR}` not yet expanded.
-    public let urlTemplate: String
+    /// The URL as written, `${VAR}` not yet expanded (empty for a fleet).
+    public internal(set) var urlTemplate: String
     /// Where the URL is written, for errors.
-    public let urlLocation: SourceLocation
+    public internal(set) var urlLocation: SourceLocation
     /// Refuses to change without `--yes` or a typed confirmation.
     public let isProtected: Bool
     /// How long to wait for the migration lock (default 60s).
@@ -22,23 +22,37 @@ public struct Environment: Sendable {
     /// PostgreSQL statement_timeout per statement.
     public let statementTimeout: TimeoutValue?
     /// PostgreSQL schema for Godwit's tables and the search_path.
-    public let schema: String?
+    public internal(set) var schema: String?
     /// Advisory lock or lease row.
     public let lockMode: LockMode
     /// Lint level.
     public let lint: LintLevel
+    /// The targets of a fleet (SPEC §10), nil for one database.
+    public internal(set) var targets: FleetTargets?
+    /// How a fleet's targets are rolled out (defaults when `rollout:` is absent).
+    public let rollout: RolloutPolicy
 
-    static let keys = ["url", "protected", "lock_timeout", "statement_timeout", "schema", "lock", "lint"]
+    /// True when the environment stands for many databases (`targets:` instead of `url:`).
+    public var isFleet: Bool { targets != nil }
+
+    static let keys = ["url", "targets", "rollout", "protected", "lock_timeout", "statement_timeout", "schema", "lock", "lint"]
 
     init(name: String, node: Node, reader: YAMLReader, nameLine: Int?) throws {
         self.name = name
         let map = try reader.mapping(node, what: "environment '\(name)'")
         try reader.checkKeys(map, allowed: Self.keys, what: "key of environment '\(name)'")
-        guard let urlNode = map["url"] else {
-            throw ConfigurationError(.missingURL(environment: name), location: SourceLocation(file: reader.path, line: nameLine), environment: name)
+        targets = try FleetTargets(map, environment: name, reader: reader)
+        rollout = try RolloutPolicy(map, environment: name, isFleet: targets != nil, reader: reader)
+        if let targets {
+            urlTemplate = ""
+            urlLocation = targets.location
+        } else {
+            guard let urlNode = map["url"] else {
+                throw ConfigurationError(.missingURL(environment: name), location: SourceLocation(file: reader.path, line: nameLine), environment: name)
+            }
+            urlTemplate = try reader.string(urlNode, key: "url")
+            urlLocation = reader.location(urlNode)
         }
-        urlTemplate = try reader.string(urlNode, key: "url")
-        urlLocation = reader.location(urlNode)
         isProtected = try map["protected"].map { try reader.bool($0, key: "protected") } ?? false
         // lock_timeout bounds the wait for the migration lock (SPEC §2); the per-statement
         // PostgreSQL lock_timeout defaults to 5s (SPEC §6) and follows it when it is shorter.
@@ -63,8 +77,10 @@ public struct Environment: Sendable {
     public var effectiveLockTimeout: TimeoutValue { lockTimeout ?? TimeoutValue(milliseconds: 5000) }
 
     /// The database URL with `${VAR}` and `${VAR:-default}` expanded from `variables`.
-    /// - Throws: `ConfigurationError` naming the variable and this environment when one is unset.
+    /// - Throws: `ConfigurationError` naming the variable and this environment when one is unset;
+    ///   `FleetError.notSupported` for a fleet, which has no one URL.
     public func url(root: URL, variables: [String: String] = ProcessInfo.processInfo.environment) throws -> DatabaseURL {
+        if isFleet { throw FleetError(.notSupported(environment: name, command: nil), environment: name) }
         let text = try Self.expand(urlTemplate, variables: variables, environment: name, location: urlLocation)
         do {
             return try DatabaseURL(parsing: text, root: root)

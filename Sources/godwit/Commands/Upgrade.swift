@@ -12,10 +12,12 @@ extension GodwitCommand {
         @OptionGroup var change: ChangeOptions
         @OptionGroup var rehearsal: RehearsalOption
         @OptionGroup var promotionCheck: PromotionCheckOption
+        @OptionGroup var fleet: FleetOptions
         @Argument(help: "Where to go.") var target: String = "heads"
 
         var isRehearsal: Bool { rehearsal.rehearse }
         var skipsPromotionCheck: Bool { promotionCheck.skipPromotionCheck }
+        var fleetOptions: FleetOptions? { fleet }
 
         func plannedChange(in workspace: Workspace) throws -> (environment: Environment, request: ChangeRequest) {
             (try workspace.project.environment(global.env), makeRequest(.upgrade(try Target(parsing: target))))
