@@ -13,7 +13,13 @@ extension DDLWriter {
         let dependentViews = SchemaDiff.viewOrder(
             diff.source.views.filter { view in diff.target.views.contains(view) && retyped.contains { SQLText.mentions(view.definition, $0) } })
         for view in dependentViews.reversed() { statement(dropView(view)) }
-        defer { for view in dependentViews { statement(createView(view)) } }
+        defer {
+            for view in dependentViews { statement(createView(view)) }
+            // Dropping a view drops its triggers: those not created by a change of their own come back.
+            for trigger in diff.target.triggers where dependentViews.contains(where: { $0.name == trigger.table }) && !diff.changes.contains(.createTrigger(trigger)) {
+                statement(trigger.definition)
+            }
+        }
         for change in diff.changes {
             switch change {
             case .createExtension(let ext): statement("CREATE EXTENSION IF NOT EXISTS \(q(ext.name))")
@@ -54,6 +60,8 @@ extension DDLWriter {
             case .dropIndex(let index): statement("DROP INDEX \(q(index.name))")
             case .createView(let view): statement(createView(view))
             case .dropView(let view): statement(dropView(view))
+            case .createTrigger(let trigger): statement(trigger.definition)
+            case .dropTrigger(let trigger): statement("DROP TRIGGER \(q(trigger.name)) ON \(q(trigger.table))")
             }
         }
     }
