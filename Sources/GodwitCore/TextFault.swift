@@ -1,5 +1,5 @@
 /// The first byte that keeps a file from being text: a byte that is not valid UTF-8, a NUL, or a
-/// control character other than tab, line feed and carriage return; with its line and byte column.
+/// control character (C0 or DEL) other than tab, line feed and carriage return; with its line and byte column.
 public struct TextFault: Sendable, Hashable {
     /// What the byte is.
     public enum Kind: Sendable, Hashable {
@@ -7,7 +7,7 @@ public struct TextFault: Sendable, Hashable {
         case invalidUTF8(UInt8)
         /// A NUL byte: C APIs stop reading there, so whatever follows would be lost.
         case nul
-        /// A C0 control character other than tab, LF and CR (its byte).
+        /// A C0 control character other than tab, LF and CR, or DEL (its byte).
         case controlCharacter(UInt8)
     }
 
@@ -42,7 +42,7 @@ public struct TextFault: Sendable, Hashable {
                 self.init(.invalidUTF8(byte), line: line, column: offset - lineStart + 1)
                 return
             case .valid(let encoded):
-                if encoded.count == 1, let byte = encoded.first, byte < 0x20 {
+                if encoded.count == 1, let byte = encoded.first, byte < 0x20 || byte == 0x7F {
                     switch byte {
                     case 0x0A:
                         // The LF of a CRLF ends the line the CR began.
@@ -67,10 +67,10 @@ public struct TextFault: Sendable, Hashable {
         }
     }
 
-    /// True when `bytes` hold a NUL or a control character other than tab, LF and CR: the quick
+    /// True when `bytes` hold a NUL or a control character (C0 or DEL) other than tab, LF and CR: the quick
     /// test before `init(firstIn:)` finds where, for text already known to be valid UTF-8.
     public static func hasControlCharacter(_ bytes: some Sequence<UInt8>) -> Bool {
-        bytes.contains { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+        bytes.contains { ($0 < 0x20 || $0 == 0x7F) && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
     }
 
     /// What is wrong, lowercase, with the next step; the location is the caller's to add.

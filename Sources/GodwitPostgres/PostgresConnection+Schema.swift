@@ -210,7 +210,20 @@ extension PostgresConnection: SchemaReader {
         let enums = labels.map { EnumType(name: $0.key, values: $0.value) }
 
         let extensions = try query("SELECT extname FROM pg_catalog.pg_extension WHERE extnamespace = \(oid)").compactMap { $0[0] }.map(Extension.init)
-        return Schema(tables: tables, views: views, sequences: sequences, enums: enums, extensions: extensions)
+
+        // Triggers on the tables and views read (not the internal ones of foreign keys).
+        var triggers: [Trigger] = []
+        for row in try query(
+            """
+            SELECT t.tgname, c.relname, pg_catalog.pg_get_triggerdef(t.oid, true) FROM pg_catalog.pg_trigger t
+            JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+            WHERE c.relnamespace = \(oid) AND NOT t.tgisinternal AND \(notExtensionMember("pg_trigger", "t.oid"))
+            """)
+        {
+            guard let name = row[0], let table = row[1], let definition = row[2], !isExcluded(table) else { continue }
+            triggers.append(Trigger(name: name, table: table, definition: definition))
+        }
+        return Schema(tables: tables, views: views, sequences: sequences, enums: enums, extensions: extensions, triggers: triggers)
     }
 
     /// The key list and `INCLUDE` list of an index, cut out of `pg_get_indexdef`'s text after

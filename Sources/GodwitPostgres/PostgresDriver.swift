@@ -1,3 +1,4 @@
+import CLibPQ
 import GodwitCore
 
 /// Opens PostgreSQL databases: `postgresql://` and `postgres://` URLs, anything libpq accepts.
@@ -20,5 +21,18 @@ public struct PostgresDriver: DatabaseDriver {
             throw DatabaseError(.connection, "the PostgreSQL driver cannot open '\(url)'")
         }
         return try PostgresConnection(url: url, options: options)
+    }
+
+    /// libpq's own reading of the URL (`PQconninfoParse`), without connecting: its message, with
+    /// the password redacted, when libpq would refuse the URL.
+    public func syntaxError(in url: DatabaseURL) -> String? {
+        var message: UnsafeMutablePointer<CChar>?
+        if let options = PQconninfoParse(url.secretText, &message) {
+            PQconninfoFree(options)
+            return nil
+        }
+        defer { if let message { PQfreemem(message) } }
+        let text = message.map { String(cString: $0) } ?? "libpq cannot read it"
+        return url.redact(DatabaseError.oneLine(text))
     }
 }

@@ -1,7 +1,7 @@
 import GodwitCore
 
 extension SQLiteConnection: SchemaReader {
-    /// Reads the database's tables and views from `sqlite_schema` and the `pragma_*` table
+    /// Reads the database's tables, views and triggers from `sqlite_schema` and the `pragma_*` table
     /// functions; what SQLite keeps only as text (checks, generated columns, collations,
     /// `AUTOINCREMENT`, index expressions and predicates, view bodies) is read from the stored
     /// `CREATE` statements and written in one canonical spelling. `schema` is ignored; tables
@@ -15,6 +15,7 @@ extension SQLiteConnection: SchemaReader {
         }
         var tables: [Table] = []
         var views: [View] = []
+        var triggers: [Trigger] = []
         var indexSQL: [String: [(name: String, sql: String)]] = [:]
         for row in objects {
             guard let type = row[0], let name = row[1], let tableName = row[2], !isExcluded(tableName) else { continue }
@@ -33,11 +34,14 @@ extension SQLiteConnection: SchemaReader {
                 if let position = SQLiteTokens.firstWord("as", in: tokens) {
                     views.append(View(name: name, definition: SQLiteTokens.canonical(tokens[(position + 1)...])))
                 }
+            case "trigger":
+                // The statement as written, in canonical spelling: it is also the trigger's DDL.
+                triggers.append(Trigger(name: name, table: tableName, definition: SQLiteTokens.canonical(SQLiteTokens.tokenize(sql)[...])))
             default:
                 break
             }
         }
-        return Schema(tables: tables, views: views)
+        return Schema(tables: tables, views: views, triggers: triggers)
     }
 
     /// One table: columns from `pragma_table_xinfo`, keys from `pragma_index_list` and

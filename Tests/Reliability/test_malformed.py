@@ -69,7 +69,7 @@ REVISION_MUTATIONS = {
     "control-char": lambda d, r: insert_at_line(d, r, bytes([r.choice([1, 7, 8, 11, 12, 27, 127])])),
     "unknown-key": lambda d, r: (d.replace(b"-- message:", b"-- mesage:", 1), header_line(d, b"message")),
     "bad-transactional": lambda d, r: (d.replace(b"-- create_date:", b"-- transactional: " + r.choice([b"maybe", b"2", b"yes please"]) + b"\n-- create_date:", 1), header_line(d, b"create_date")),
-    "bad-duration": lambda d, r: (d.replace(b"-- create_date:", b"-- " + r.choice([b"lock_timeout", b"statement_timeout"]) + b": " + r.choice([b"0x10s", b" 5 s", b"5 s", b"-1s", b"1e3s", b"10", b"99999999999999999999h", b"5mins", b"s"]) + b"\n-- create_date:", 1), header_line(d, b"create_date")),
+    "bad-duration": lambda d, r: (d.replace(b"-- create_date:", b"-- " + r.choice([b"lock_timeout", b"statement_timeout"]) + b": " + r.choice([b"0x10s", b" 5 s", b"5 s", b"-1s", b"1e3s", b"1,5s", b"99999999999999999999h", b"5mins", b"s"]) + b"\n-- create_date:", 1), header_line(d, b"create_date")),
     "reserved-id": lambda d, r: (None, None),  # built separately: the file name must follow the id
     "bad-id-chars": lambda d, r: (None, None),
     "duplicate-key": lambda d, r: (d.replace(b"-- create_date:", b"-- message: again\n-- create_date:", 1), header_line(d, b"create_date")),

@@ -8,6 +8,8 @@ public struct ConfigurationError: GodwitError, Hashable {
         // Finding and reading the project.
         /// `--project DIR` names a folder without an environments file.
         case notAProject(String)
+        /// `--project ''`: an empty folder name.
+        case emptyProjectOption
         /// No environments file in the folder or any folder above it.
         case noProject(searchedFrom: String)
         /// A file the project needs cannot be read.
@@ -42,8 +44,23 @@ public struct ConfigurationError: GodwitError, Hashable {
         case notAChoice(key: String, value: String, environment: String, choices: [String])
 
         // The top level of the environments file.
-        /// `table_prefix` holds other characters than letters, digits and `_`.
+        /// `table_prefix` holds other characters than letters, digits and `_`, or starts with a digit.
         case invalidTablePrefix(String)
+        /// `table_prefix` is empty.
+        case emptyTablePrefix
+        /// `table_prefix` is longer than `limit` bytes: Godwit's longest table name would pass
+        /// PostgreSQL's 63 bytes, and names that differ only at the end would collide.
+        case tablePrefixTooLong(String, limit: Int)
+        /// A path (`versions`, `audit_log`, `schema`) is empty.
+        case emptyPath(key: String)
+        /// `audit_log` names a folder (or ends with `/`), not a file.
+        case auditLogIsFolder(String)
+        /// The folder `audit_log` should be in is a file.
+        case auditLogFolderIsFile(String)
+        /// A top-level value needs a variable that is not set.
+        case unsetVariableInKey(String, key: String)
+        /// A top-level value has a `${` without `}`.
+        case unclosedVariableInKey(key: String)
         /// The file declares no `environments:`.
         case noEnvironments(path: String)
         /// `environments:` is empty.
@@ -64,8 +81,9 @@ public struct ConfigurationError: GodwitError, Hashable {
         case missingURL(environment: String)
         /// An environment's `schema` holds other characters than letters, digits and `_`.
         case invalidSchemaName(String, environment: String)
-        /// An environment's URL cannot be read; the message is the URL parser's.
-        case invalidURL(String)
+        /// An environment's URL cannot be read; the message is the URL parser's (or libpq's), and
+        /// `variables` are the `${VAR}`s the URL was expanded from.
+        case invalidURL(String, variables: [String])
         /// An environment's URL has a `${` without `}`.
         case unclosedVariable(environment: String)
         /// An environment's URL needs a variable that is not set.
@@ -78,6 +96,8 @@ public struct ConfigurationError: GodwitError, Hashable {
         case unknownEnvironment(String, suggestion: String?, environments: [String])
 
         // Commands.
+        /// The actor (from `source`: `--actor` or a variable) holds a control character.
+        case actorHasControlCharacter(source: String)
         /// `resolve --sql`.
         case resolveHasNoOfflineForm
         /// `promote TO` where TO has no predecessor.
@@ -124,6 +144,8 @@ public struct ConfigurationError: GodwitError, Hashable {
     public var message: String {
         let configPath = Project.configPath
         switch code {
+        case .emptyProjectOption:
+            return "--project is empty; give the project's folder, or leave the option out to search upward from here"
         case .notAProject(let explicit):
             return "'\(explicit)' is not a Godwit project: it has no \(configPath); run 'godwit init \(explicit)' to create one"
         case .noProject(let start):
@@ -159,7 +181,21 @@ public struct ConfigurationError: GodwitError, Hashable {
         case .notAChoice(let key, let value, let environment, let choices):
             return "\(key) '\(value)' of environment '\(environment)' must be \(choices.map { "'\($0)'" }.joined(separator: " or "))"
         case .invalidTablePrefix(let prefix):
-            return "table_prefix '\(prefix)' may only hold letters, digits and '_'"
+            return "table_prefix '\(prefix)' may only hold letters, digits and '_', and must not start with a digit"
+        case .emptyTablePrefix:
+            return "table_prefix is empty; Godwit's tables need a prefix such as 'godwit_'"
+        case .tablePrefixTooLong(let prefix, let limit):
+            return "table_prefix is \(prefix.utf8.count) bytes long; at most \(limit) keep Godwit's table names within PostgreSQL's 63 bytes"
+        case .emptyPath(let key):
+            return "'\(key)' is empty; give a path relative to the project root, or remove the key"
+        case .auditLogIsFolder(let path):
+            return "audit_log '\(path)' is a folder; name a file in it, e.g. '\(path.hasSuffix("/") ? path : path + "/")audit.jsonl'"
+        case .auditLogFolderIsFile(let path):
+            return "audit_log '\(path)' cannot be created: a part of its folder is a file"
+        case .unsetVariableInKey(let variable, let key):
+            return "environment variable '\(variable)' is not set; '\(key)' needs it (set it, or write ${\(variable):-default})"
+        case .unclosedVariableInKey(let key):
+            return "unclosed '${' in '\(key)'"
         case .noEnvironments(let path):
             return "\(path) declares no 'environments:'; add at least one, e.g. 'dev: {url: sqlite:var/dev.sqlite3}'"
         case .emptyEnvironments:
@@ -178,8 +214,8 @@ public struct ConfigurationError: GodwitError, Hashable {
             return "environment '\(name)' has no 'url'; add e.g. 'url: sqlite:var/\(name).sqlite3'"
         case .invalidSchemaName(let schema, let name):
             return "schema '\(schema)' of environment '\(name)' may only hold letters, digits and '_'"
-        case .invalidURL(let message):
-            return message
+        case .invalidURL(let message, let variables):
+            return message + (variables.isEmpty ? "" : " (the url is expanded from \(variables.map { "${\($0)}" }.joined(separator: ", ")))")
         case .unclosedVariable(let name):
             return "unclosed '${' in the url of environment '\(name)'"
         case .unsetVariable(let variable, let name):
@@ -191,6 +227,8 @@ public struct ConfigurationError: GodwitError, Hashable {
         case .unknownEnvironment(let name, let suggestion, let names):
             return "no environment '\(name)' in \(configPath)"
                 + (suggestion.map { "; did you mean '\($0)'?" } ?? "; environments are \(names.joined(separator: ", "))")
+        case .actorHasControlCharacter(let source):
+            return "the actor from \(source) holds a control character; give a plain name"
         case .resolveHasNoOfflineForm:
             return "resolve has no offline form; it only changes Godwit's own table"
         case .noPredecessor(let name):

@@ -77,7 +77,8 @@ public struct Environment: Sendable {
     public var effectiveLockTimeout: TimeoutValue { lockTimeout ?? TimeoutValue(milliseconds: 5000) }
 
     /// The database URL with `${VAR}` and `${VAR:-default}` expanded from `variables`.
-    /// - Throws: `ConfigurationError` naming the variable and this environment when one is unset;
+    /// - Throws: `ConfigurationError` naming the variable and this environment when one is unset,
+    ///   or at the line of `url:` when the URL cannot be read (naming the variables it came from);
     ///   `FleetError.notSupported` for a fleet, which has no one URL.
     public func url(root: URL, variables: [String: String] = ProcessInfo.processInfo.environment) throws -> DatabaseURL {
         if isFleet { throw FleetError(.notSupported(environment: name, command: nil), environment: name) }
@@ -85,7 +86,8 @@ public struct Environment: Sendable {
         do {
             return try DatabaseURL(parsing: text, root: root)
         } catch let error as ContextualError {
-            throw ConfigurationError(.invalidURL(error.message), location: urlLocation, environment: name)
+            throw ConfigurationError(
+                .invalidURL(error.message, variables: VariableExpansion.names(in: urlTemplate)), location: urlLocation, environment: name)
         }
     }
 
@@ -94,13 +96,35 @@ public struct Environment: Sendable {
     public static func expand(
         _ text: String, variables: [String: String], environment: String, location: SourceLocation?
     ) throws -> String {
+        do {
+            return try VariableExpansion.expand(text, variables: variables)
+        } catch .unclosed {
+            throw ConfigurationError(.unclosedVariable(environment: environment), location: location, environment: environment)
+        } catch .unset(let name) {
+            throw ConfigurationError(.unsetVariable(name, environment: environment), location: location, environment: environment)
+        }
+    }
+}
+
+/// `${VAR}` and `${VAR:-default}` in the environments file, expanded from the process environment.
+enum VariableExpansion {
+    /// What keeps a text from being expanded.
+    enum Fault: Error {
+        /// `${` without `}`.
+        case unclosed
+        /// A variable that is not set and has no default.
+        case unset(String)
+    }
+
+    /// `text` with every `${VAR}` replaced by its value and `${VAR:-default}` by the value when it
+    /// is set and not empty, else by the default.
+    /// - Throws: `Fault`.
+    static func expand(_ text: String, variables: [String: String]) throws(Fault) -> String {
         var result = ""
         var rest = Substring(text)
         while let start = rest.range(of: "${") {
             result += rest[..<start.lowerBound]
-            guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
-                throw ConfigurationError(.unclosedVariable(environment: environment), location: location, environment: environment)
-            }
+            guard let end = rest[start.upperBound...].firstIndex(of: "}") else { throw .unclosed }
             let expression = rest[start.upperBound..<end]
             let name: Substring
             var fallback: Substring?
@@ -115,10 +139,23 @@ public struct Environment: Sendable {
             } else if let fallback {
                 result += fallback
             } else {
-                throw ConfigurationError(.unsetVariable(String(name), environment: environment), location: location, environment: environment)
+                throw .unset(String(name))
             }
             rest = rest[rest.index(after: end)...]
         }
         return result + rest
+    }
+
+    /// The names of the variables `text` mentions, in order.
+    static func names(in text: String) -> [String] {
+        var names: [String] = []
+        var rest = Substring(text)
+        while let start = rest.range(of: "${"), let end = rest[start.upperBound...].firstIndex(of: "}") {
+            let expression = rest[start.upperBound..<end]
+            let name = String(expression.range(of: ":-").map { expression[..<$0.lowerBound] } ?? expression)
+            if !names.contains(name) { names.append(name) }
+            rest = rest[rest.index(after: end)...]
+        }
+        return names
     }
 }

@@ -26,17 +26,26 @@ public struct Identity: Sendable {
         self.gitCommit = gitCommit
     }
 
+    /// The variables an actor is read from when `--actor` is not given, in order.
+    static let actorVariables = ["GODWIT_ACTOR", "GITHUB_ACTOR", "GITLAB_USER_LOGIN", "BUILDKITE_BUILD_CREATOR"]
+
+    /// PostgreSQL keeps 63 bytes of `application_name` (NAMEDATALEN - 1).
+    public static let applicationNameLimit = 63
+
     /// Works out the identity of this process.
     /// - Parameter readsGitCommit: false leaves `gitCommit` nil, for a caller that reads it later
     ///   with `gitCommit(of:)` only when it writes an audit record: it costs two `git` processes.
+    /// - Throws: `ConfigurationError` when the actor holds a control character.
     public static func current(
         actor explicit: String?, project: Project?, variables: [String: String] = ProcessInfo.processInfo.environment,
         readsGitCommit: Bool = true
-    ) -> Identity {
-        let actor =
-            [explicit, variables["GODWIT_ACTOR"], variables["GITHUB_ACTOR"], variables["GITLAB_USER_LOGIN"],
-             variables["BUILDKITE_BUILD_CREATOR"]]
-            .compactMap { $0 }.first { !$0.isEmpty } ?? osUser()
+    ) throws -> Identity {
+        let sources = [("--actor", explicit)] + actorVariables.map { ($0, variables[$0]) }
+        let chosen = sources.first { $0.1.map { !$0.isEmpty } ?? false }
+        let actor = chosen?.1 ?? osUser()
+        if actor.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw ConfigurationError(.actorHasControlCharacter(source: chosen?.0 ?? "the OS user name"))
+        }
         return Identity(
             actor: actor, host: hostName(), gitCommit: readsGitCommit ? project.flatMap(gitCommit(of:)) : nil)
     }
@@ -49,6 +58,18 @@ public struct Identity: Sendable {
 
     /// `actor@host`, as written into locks and `application_name`.
     public var holder: String { "\(actor)@\(host)" }
+
+    /// `text` cut to PostgreSQL's 63 bytes of `application_name` at a character boundary, so that
+    /// the server keeps it as it is; the audit keeps the whole actor.
+    public static func applicationName(_ text: String) -> String {
+        guard text.utf8.count > applicationNameLimit else { return text }
+        var result = ""
+        for character in text {
+            guard result.utf8.count + character.utf8.count <= applicationNameLimit else { break }
+            result.append(character)
+        }
+        return result
+    }
 
     static func osUser() -> String {
         var record = passwd()

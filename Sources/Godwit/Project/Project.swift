@@ -28,6 +28,11 @@ public struct Project: Sendable {
     /// The environments, by name.
     public let environments: [String: Environment]
 
+    /// The longest `table_prefix`, in bytes. The longest name Godwit makes is
+    /// `<prefix>repeatables_pkey` (16 bytes after the prefix, the implicit primary key index of a
+    /// table to come); 7 more are kept for names not yet made, within PostgreSQL's 63 bytes.
+    public static let maxTablePrefixLength = 40
+
     /// Every environment: promotion order first, then the others by name.
     public var orderedEnvironments: [Environment] {
         promotion.compactMap { environments[$0] }
@@ -36,9 +41,10 @@ public struct Project: Sendable {
 
     /// Finds the project: `explicit` (from `--project` or `GODWIT_PROJECT`), else the first folder
     /// from `start` upward that holds `environments/environments.yaml`.
-    /// - Throws: `ConfigurationError` when there is none.
+    /// - Throws: `ConfigurationError` when there is none, or when `explicit` is empty.
     public static func locate(explicit: String?, from start: URL) throws -> URL {
-        if let explicit, !explicit.isEmpty {
+        if let explicit {
+            guard !explicit.isEmpty else { throw ConfigurationError(.emptyProjectOption) }
             let url = URL(fileURLWithPath: explicit, relativeTo: start).standardizedFileURL
             guard FileManager.default.fileExists(atPath: url.appendingPathComponent(configPath).path) else {
                 throw ConfigurationError(.notAProject(explicit))
@@ -85,15 +91,11 @@ public struct Project: Sendable {
         try reader.checkKeys(
             top, allowed: Self.keys, what: "top-level key")
 
-        let versions = try top["versions"].map { try reader.string($0, key: "versions") } ?? "versions"
-        versionsDirectory = Self.resolve(versions, against: root)
+        versionsDirectory = try top["versions"].map { try reader.path($0, key: "versions", root: root) } ?? Self.resolve("versions", against: root)
         promotion = try top["promotion"].map { try reader.stringList($0, key: "promotion") } ?? []
-        tablePrefix = try top["table_prefix"].map { try reader.string($0, key: "table_prefix") } ?? "godwit_"
-        if !tablePrefix.isEmpty && !RevisionFile.isValidID(tablePrefix) {
-            throw ConfigurationError(.invalidTablePrefix(tablePrefix), location: reader.location(top["table_prefix"]))
-        }
-        auditLog = try top["audit_log"].map { Self.resolve(try reader.string($0, key: "audit_log"), against: root) }
-        schemaFile = try top["schema"].map { Self.resolve(try reader.string($0, key: "schema"), against: root) }
+        tablePrefix = try top["table_prefix"].map { try reader.tablePrefix($0) } ?? "godwit_"
+        auditLog = try top["audit_log"].map { try reader.auditLog($0, root: root) }
+        schemaFile = try top["schema"].map { try reader.path($0, key: "schema", root: root) }
         scratchURL = try top["scratch_url"].map { try reader.string($0, key: "scratch_url") }
 
         guard let environmentsNode = top["environments"] else {
@@ -108,7 +110,11 @@ public struct Project: Sendable {
             guard RevisionFile.isValidID(name.replacingOccurrences(of: "-", with: "_")) else {
                 throw ConfigurationError(.invalidEnvironmentName(name), location: reader.location(keyNode))
             }
-            environments[name] = try Environment(name: name, node: value, reader: reader, nameLine: reader.location(keyNode).line)
+            let environment = try Environment(name: name, node: value, reader: reader, nameLine: reader.location(keyNode).line)
+            // A URL without `${VAR}` is read now, so that a bad one stops every command before it
+            // starts; one with variables is read when its environment is used.
+            if !environment.urlTemplate.contains("${") { _ = try environment.url(root: root, variables: [:]) }
+            environments[name] = environment
         }
         self.environments = environments
 
@@ -300,6 +306,56 @@ struct YAMLReader {
             throw ConfigurationError(.notAList(key: key), location: location(node))
         }
         return try sequence.map { try string($0, key: key) }
+    }
+
+    /// A path (`versions`, `schema`, `audit_log`): not empty, `${VAR}` expanded, resolved against `root`.
+    func path(_ node: Node, key: String, root: URL) throws -> URL {
+        let text = try string(node, key: key)
+        guard !text.isEmpty else { throw ConfigurationError(.emptyPath(key: key), location: location(node)) }
+        let expanded: String
+        do {
+            expanded = try VariableExpansion.expand(text, variables: ProcessInfo.processInfo.environment)
+        } catch .unclosed {
+            throw ConfigurationError(.unclosedVariableInKey(key: key), location: location(node))
+        } catch .unset(let name) {
+            throw ConfigurationError(.unsetVariableInKey(name, key: key), location: location(node))
+        }
+        guard !expanded.isEmpty else { throw ConfigurationError(.emptyPath(key: key), location: location(node)) }
+        return Project.resolve(expanded, against: root)
+    }
+
+    /// `audit_log`: a path that names a file, or a file to be created in a folder that is not a file.
+    func auditLog(_ node: Node, root: URL) throws -> URL {
+        let url = try path(node, key: "audit_log", root: root)
+        let written = try string(node, key: "audit_log")
+        var isFolder: ObjCBool = false
+        if written.hasSuffix("/") || (FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) && isFolder.boolValue) {
+            throw ConfigurationError(.auditLogIsFolder(written), location: location(node))
+        }
+        var folder = url.deletingLastPathComponent()
+        while folder.path != "/" && !FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) {
+            folder = folder.deletingLastPathComponent()
+        }
+        if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) && !isFolder.boolValue {
+            throw ConfigurationError(.auditLogFolderIsFile(written), location: location(node))
+        }
+        return url
+    }
+
+    /// `table_prefix`: `[A-Za-z_][A-Za-z0-9_]*`, at most `Project.maxTablePrefixLength` bytes.
+    func tablePrefix(_ node: Node) throws -> String {
+        let prefix = try string(node, key: "table_prefix")
+        guard !prefix.isEmpty else { throw ConfigurationError(.emptyTablePrefix, location: location(node)) }
+        func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z") || byte == UInt8(ascii: "_") }
+        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        let bytes = Array(prefix.utf8)
+        guard isLetter(bytes[0]), bytes.allSatisfy({ isLetter($0) || isDigit($0) }) else {
+            throw ConfigurationError(.invalidTablePrefix(prefix), location: location(node))
+        }
+        guard bytes.count <= Project.maxTablePrefixLength else {
+            throw ConfigurationError(.tablePrefixTooLong(prefix, limit: Project.maxTablePrefixLength), location: location(node))
+        }
+        return prefix
     }
 
     func timeout(_ node: Node, key: String) throws -> TimeoutValue {

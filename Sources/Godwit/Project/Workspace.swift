@@ -82,7 +82,7 @@ public final class Workspace: Sendable {
         let url = try url(of: environment)
         let driver = try self.driver(of: environment, url: url)
         let options = ConnectionOptions(
-            isReadOnly: readOnly, applicationName: "godwit \(holder)", connectTimeout: connectTimeout,
+            isReadOnly: readOnly, applicationName: Identity.applicationName("godwit \(holder)"), connectTimeout: connectTimeout,
             schema: environment.schema, lockTimeout: environment.effectiveLockTimeout,
             statementTimeout: environment.statementTimeout, isPooled: environment.lockMode == .table,
             notices: { [events, name = environment.name] in events(.notice(environment: name, severity: $0, text: $1)) })
@@ -94,11 +94,16 @@ public final class Workspace: Sendable {
     }
 
     /// The driver that opens an environment's URL.
-    /// - Throws: `ConfigurationError` when no driver accepts it.
+    /// - Throws: `ConfigurationError` when no driver accepts it, or its client library cannot read it.
     func driver(of environment: Environment, url: DatabaseURL) throws -> any DatabaseDriver {
         guard let driver = drivers.first(where: { $0.accepts(url) }) else {
             throw ConfigurationError(
                 .noDriver(environment: environment.name, url: url.description), location: environment.urlLocation, environment: environment.name)
+        }
+        if let problem = driver.syntaxError(in: url) {
+            throw ConfigurationError(
+                .invalidURL("the url of environment '\(environment.name)' cannot be read: \(problem)", variables: VariableExpansion.names(in: environment.urlTemplate)),
+                location: environment.urlLocation, environment: environment.name)
         }
         return driver
     }

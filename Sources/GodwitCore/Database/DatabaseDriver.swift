@@ -78,6 +78,14 @@ public protocol DatabaseDriver: Sendable {
     /// - Throws: `DatabaseError` with reason `.connection`, whose message names the host, port and
     ///   database (or file) and never the password.
     func connect(to url: DatabaseURL, options: ConnectionOptions) throws -> any DriverConnection
+    /// Why the driver's client library cannot read `url` (redacted), or nil when it can; reads
+    /// the URL only, never connects.
+    func syntaxError(in url: DatabaseURL) -> String?
+}
+
+extension DatabaseDriver {
+    /// No syntax beyond what `DatabaseURL` already checked.
+    public func syntaxError(in url: DatabaseURL) -> String? { nil }
 }
 
 /// What a driver's connection offers the orchestration layer: statements, the migration lock

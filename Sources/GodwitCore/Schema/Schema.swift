@@ -17,9 +17,15 @@ public struct Schema: Sendable, Hashable {
     public var enums: [EnumType]
     /// Extensions installed in the schema (PostgreSQL).
     public var extensions: [Extension]
+    /// Triggers on the tables and views, by table, then name.
+    public var triggers: [Trigger]
 
     /// Creates a schema; every list is sorted by name.
-    public init(tables: [Table] = [], views: [View] = [], sequences: [SchemaSequence] = [], enums: [EnumType] = [], extensions: [Extension] = []) {
+    public init(
+        tables: [Table] = [], views: [View] = [], sequences: [SchemaSequence] = [], enums: [EnumType] = [], extensions: [Extension] = [],
+        triggers: [Trigger] = []
+    ) {
+        self.triggers = triggers.sorted { ($0.table, $0.name) < ($1.table, $1.name) }
         self.tables = tables.sorted { $0.name < $1.name }
         self.views = views.sorted { $0.name < $1.name }
         self.sequences = sequences.sorted { $0.name < $1.name }
@@ -29,8 +35,11 @@ public struct Schema: Sendable, Hashable {
 
     /// True when the schema holds nothing.
     public var isEmpty: Bool {
-        tables.isEmpty && views.isEmpty && sequences.isEmpty && enums.isEmpty && extensions.isEmpty
+        tables.isEmpty && views.isEmpty && sequences.isEmpty && enums.isEmpty && extensions.isEmpty && triggers.isEmpty
     }
+
+    /// The triggers on the table or view of that name.
+    public func triggers(on table: String) -> [Trigger] { triggers.filter { $0.table == table } }
 
     /// The table of that name.
     public func table(_ name: String) -> Table? { tables.first { $0.name == name } }
@@ -290,6 +299,25 @@ public struct View: Sendable, Hashable {
     }
 }
 
+/// A trigger on a table or view: its whole `CREATE TRIGGER` statement, which is also its DDL.
+public struct Trigger: Sendable, Hashable {
+    /// The trigger's name.
+    public var name: String
+    /// The table (or view) it fires on.
+    public var table: String
+    /// The `CREATE TRIGGER` statement without its final `;`: as SQLite stores it in
+    /// `sqlite_schema` (in Godwit's canonical token spelling), as PostgreSQL's
+    /// `pg_get_triggerdef` prints it.
+    public var definition: String
+
+    /// Creates a trigger.
+    public init(name: String, table: String, definition: String) {
+        self.name = name
+        self.table = table
+        self.definition = definition
+    }
+}
+
 /// A standalone sequence (PostgreSQL).
 public struct SchemaSequence: Sendable, Hashable {
     /// The sequence's name.
@@ -350,9 +378,9 @@ public struct Extension: Sendable, Hashable {
 
 /// Reads the schema of a live database into a `Schema`. Implemented by each driver's connection.
 public protocol SchemaReader {
-    /// Reads every table, view, sequence, enum type and extension of `schema` (PostgreSQL; nil for
-    /// `current_schema()`; ignored by SQLite), leaving out the tables whose name starts with
-    /// `excludingPrefix` (Godwit's own) with their indexes and sequences.
+    /// Reads every table, view, trigger, sequence, enum type and extension of `schema` (PostgreSQL;
+    /// nil for `current_schema()`; ignored by SQLite), leaving out the tables whose name starts with
+    /// `excludingPrefix` (Godwit's own) with their indexes, triggers and sequences.
     /// - Throws: `DatabaseError`.
     func readSchema(schema: String?, excludingPrefix: String) throws -> Schema
 }

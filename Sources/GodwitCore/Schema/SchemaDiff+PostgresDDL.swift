@@ -4,16 +4,29 @@ import Foundation
 extension DDLWriter {
     mutating func writePostgres() {
         for note in diff.notes { todo(note) }
-        // PostgreSQL refuses to change the type of a column a view reads: such views (unchanged
-        // themselves) are dropped first and created again last.
-        let retyped = Set(diff.changes.compactMap { change -> String? in
-            if case .alterColumn(let table, let old, let new) = change, old.type != new.type || old.collation != new.collation { return table }
+        // PostgreSQL refuses to change the type of a column a view reads, or that a trigger names
+        // (`UPDATE OF col`, `WHEN`): such views and triggers (unchanged themselves) are dropped
+        // first and created again last, with the triggers of those views (DROP VIEW drops them).
+        let retypedColumns = diff.changes.compactMap { change -> (table: String, column: String)? in
+            if case .alterColumn(let table, let old, let new) = change, old.type != new.type || old.collation != new.collation { return (table, new.name) }
             return nil
-        })
+        }
+        let retyped = Set(retypedColumns.map(\.table))
         let dependentViews = SchemaDiff.viewOrder(
             diff.source.views.filter { view in diff.target.views.contains(view) && retyped.contains { SQLText.mentions(view.definition, $0) } })
+        let dependentTriggers = diff.target.triggers.filter { trigger in
+            diff.source.triggers.contains(trigger)
+                && (dependentViews.contains { $0.name == trigger.table }
+                    || retypedColumns.contains { $0.table == trigger.table && SQLText.mentions(trigger.definition, $0.column) })
+        }
+        // Triggers that go are dropped first of all, before a view they sit on may be.
+        for change in diff.changes { if case .dropTrigger(let trigger) = change { statement(dropTrigger(trigger)) } }
+        for trigger in dependentTriggers { statement(dropTrigger(trigger)) }
         for view in dependentViews.reversed() { statement(dropView(view)) }
-        defer { for view in dependentViews { statement(createView(view)) } }
+        defer {
+            for view in dependentViews { statement(createView(view)) }
+            for trigger in dependentTriggers { statement(trigger.definition) }
+        }
         for change in diff.changes {
             switch change {
             case .createExtension(let ext): statement("CREATE EXTENSION IF NOT EXISTS \(q(ext.name))")
@@ -54,9 +67,13 @@ extension DDLWriter {
             case .dropIndex(let index): statement("DROP INDEX \(q(index.name))")
             case .createView(let view): statement(createView(view))
             case .dropView(let view): statement(dropView(view))
+            case .createTrigger(let trigger): statement(trigger.definition)
+            case .dropTrigger: break
             }
         }
     }
+
+    func dropTrigger(_ trigger: Trigger) -> String { "DROP TRIGGER \(q(trigger.name)) ON \(q(trigger.table))" }
 
     mutating func dropConstraint(_ table: String, _ name: String?, what: String) {
         if let name {

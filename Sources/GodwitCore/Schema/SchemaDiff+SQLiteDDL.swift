@@ -50,6 +50,27 @@ extension DDLWriter {
             viewsToDrop = SchemaDiff.viewOrder(viewsToDrop).reversed()
             viewsToCreate = SchemaDiff.viewOrder(viewsToCreate)
         }
+
+        // Triggers: a rebuilt table's own come back in `rebuild`; those of other tables (or views)
+        // that mention a rebuilt table, and those of a view dropped for the rebuild, are dropped
+        // first and created again at the end (SQLite checks them on rename, and DROP VIEW drops them).
+        var triggersToDrop = diff.changes.compactMap { change -> Trigger? in
+            guard case .dropTrigger(let trigger) = change, !rebuiltSet.contains(trigger.table), !droppedTables.contains(trigger.table) else { return nil }
+            return trigger
+        }
+        var triggersToCreate = diff.changes.compactMap { change -> Trigger? in
+            guard case .createTrigger(let trigger) = change, !rebuiltSet.contains(trigger.table) else { return nil }
+            return trigger
+        }
+        if !rebuilt.isEmpty {
+            let droppedViews = Set(viewsToDrop.map(\.name))
+            for trigger in diff.source.triggers where diff.target.triggers.contains(trigger) && !rebuiltSet.contains(trigger.table) {
+                guard droppedViews.contains(trigger.table) || rebuilt.contains(where: { SQLText.mentions(trigger.definition, $0) }) else { continue }
+                if !triggersToDrop.contains(trigger) { triggersToDrop.append(trigger) }
+                if !triggersToCreate.contains(trigger) { triggersToCreate.append(trigger) }
+            }
+        }
+        for trigger in triggersToDrop { statement("DROP TRIGGER \(q(trigger.name))") }
         for view in viewsToDrop { statement(dropView(view)) }
         for change in diff.changes {
             if case .dropIndex(let index) = change, !rebuiltSet.contains(index.table), !droppedTables.contains(index.table) {
@@ -84,11 +105,12 @@ extension DDLWriter {
             if case .createIndex(let index) = change, !rebuiltSet.contains(index.table) { statement(createIndex(index)) }
         }
         for view in viewsToCreate { statement(createView(view)) }
+        for trigger in triggersToCreate { statement(trigger.definition) }
     }
 
     /// SQLite's table rebuild (https://www.sqlite.org/lang_altertable.html#otheralter): a new
     /// table with the target definition, the rows copied, the old table dropped, the new one
-    /// renamed, its indexes created again. Runs inside the revision's transaction; Godwit's
+    /// renamed, its indexes and triggers created again. Runs inside the revision's transaction; Godwit's
     /// SQLite connections keep foreign key enforcement off, so no row of another table is touched.
     mutating func rebuild(_ old: Table, into new: Table) {
         let temporary = new.name + "__godwit_new"
@@ -114,5 +136,6 @@ extension DDLWriter {
         statement("DROP TABLE \(q(old.name))")
         statement("ALTER TABLE \(q(temporary)) RENAME TO \(q(new.name))")
         for index in new.indexes { statement(createIndex(index)) }
+        for trigger in diff.target.triggers(on: new.name) { statement(trigger.definition) }
     }
 }

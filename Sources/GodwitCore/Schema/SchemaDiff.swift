@@ -55,6 +55,11 @@ public enum SchemaChange: Sendable, Hashable {
     case createView(View)
     /// `DROP VIEW` (or materialized view).
     case dropView(View)
+    /// `CREATE TRIGGER`: also a changed trigger, after its drop, and the triggers of a view
+    /// dropped and created again.
+    case createTrigger(Trigger)
+    /// `DROP TRIGGER`.
+    case dropTrigger(Trigger)
 
     /// The table the change is about, for changes inside a table.
     public var tableName: String? {
@@ -65,15 +70,16 @@ public enum SchemaChange: Sendable, Hashable {
             .addCheck(let table, _), .dropCheck(let table, _), .addForeignKey(let table, _), .dropForeignKey(let table, _):
             return table
         case .createIndex(let index), .dropIndex(let index): return index.table
+        case .createTrigger(let trigger), .dropTrigger(let trigger): return trigger.table
         default: return nil
         }
     }
 }
 
 /// The ordered changes that turn one schema (`source`) into another (`target`), in dependency
-/// order: drops first, dependents before what they depend on (views, foreign keys, indexes,
-/// constraints, columns, tables); then creations, what is depended on first (extensions, enum
-/// types, sequences, tables, columns, constraints, foreign keys, indexes, views); types,
+/// order: drops first, dependents before what they depend on (triggers, views, foreign keys,
+/// indexes, constraints, columns, tables); then creations, what is depended on first (extensions,
+/// enum types, sequences, tables, columns, constraints, foreign keys, indexes, views, triggers); types,
 /// sequences and extensions that are gone are dropped last, when nothing uses them any more.
 public struct SchemaDiff: Sendable {
     /// The schema the changes start from (the left side of `diff`).
@@ -168,6 +174,18 @@ public struct SchemaDiff: Sendable {
         let viewsToCreate = target.views.filter { oldViews[$0.name] != $0 }
         phases.dropViews = Self.viewOrder(viewsToDrop).reversed().map { .dropView($0) }
         phases.createViews = Self.viewOrder(viewsToCreate).map { .createView($0) }
+
+        // Triggers: a changed one is dropped and created again; so are those of a view that is
+        // dropped and created again (dropping a view drops its triggers).
+        let recreatedViews = Set(viewsToDrop.map(\.name)).intersection(viewsToCreate.map(\.name))
+        let oldTriggers = Dictionary(source.triggers.map { ($0.table + "\u{1}" + $0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let newTriggers = Dictionary(target.triggers.map { ($0.table + "\u{1}" + $0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for trigger in source.triggers where newTriggers[trigger.table + "\u{1}" + trigger.name] != trigger || recreatedViews.contains(trigger.table) {
+            phases.dropTriggers.append(.dropTrigger(trigger))
+        }
+        for trigger in target.triggers where oldTriggers[trigger.table + "\u{1}" + trigger.name] != trigger || recreatedViews.contains(trigger.table) {
+            phases.createTriggers.append(.createTrigger(trigger))
+        }
 
         // Likely renames.
         for old in dropped {
@@ -286,6 +304,7 @@ public struct SchemaDiff: Sendable {
 
     /// The changes gathered by phase, then concatenated in dependency order.
     struct Phases {
+        var dropTriggers: [SchemaChange] = []
         var dropViews: [SchemaChange] = []
         var dropForeignKeys: [SchemaChange] = []
         var dropIndexes: [SchemaChange] = []
@@ -299,11 +318,12 @@ public struct SchemaDiff: Sendable {
         var addForeignKeys: [SchemaChange] = []
         var createIndexes: [SchemaChange] = []
         var createViews: [SchemaChange] = []
+        var createTriggers: [SchemaChange] = []
         var dropTypes: [SchemaChange] = []
 
         var all: [SchemaChange] {
-            dropViews + dropForeignKeys + dropIndexes + dropConstraints + dropColumns + dropTables + createTypes + createTables
-                + alterColumns + addConstraints + addForeignKeys + createIndexes + createViews + dropTypes
+            dropTriggers + dropViews + dropForeignKeys + dropIndexes + dropConstraints + dropColumns + dropTables + createTypes + createTables
+                + alterColumns + addConstraints + addForeignKeys + createIndexes + createViews + createTriggers + dropTypes
         }
     }
 }

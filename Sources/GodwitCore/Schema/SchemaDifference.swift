@@ -4,7 +4,7 @@ public struct SchemaDifference: Sendable, Hashable {
     /// `added` (only on the right), `removed` (only on the left) or `changed`.
     public var kind: String
     /// `table`, `column`, `primary_key`, `unique`, `check`, `foreign_key`, `index`, `view`,
-    /// `sequence`, `enum`, `extension` or `table_options`.
+    /// `trigger`, `sequence`, `enum`, `extension` or `table_options`.
     public var object: String
     /// The object's name; `table.name` for what belongs to a table.
     public var name: String
@@ -94,10 +94,15 @@ extension SchemaDiff {
                 record("index", "\(index.table).\(index.name)", left: describer.describe(index), right: nil)
             case .createView(let view): record("view", view.name, left: nil, right: describer.describe(view))
             case .dropView(let view): record("view", view.name, left: describer.describe(view), right: nil)
+            case .createTrigger(let trigger) where !owned(trigger.table):
+                record("trigger", "\(trigger.table).\(trigger.name)", left: nil, right: trigger.definition)
+            case .dropTrigger(let trigger) where !owned(trigger.table):
+                record("trigger", "\(trigger.table).\(trigger.name)", left: trigger.definition, right: nil)
             default: break
             }
         }
-        return result
+        // The triggers of a view created again are dropped and created as they were: no difference.
+        return result.filter { $0.object != "trigger" || $0.left != $0.right }
     }
 }
 
@@ -125,6 +130,7 @@ extension Schema {
             lines += table.indexes.map { "index \(table.name).\($0.name) \(describer.describe($0))" }
         }
         lines += views.map { "view \($0.name) \(describer.describe($0))" }
+        lines += triggers.map { "trigger \($0.table).\($0.name) \($0.definition)" }
         return lines.joined(separator: "\n")
     }
 }

@@ -33,13 +33,15 @@ struct GlobalOptions: ParsableArguments {
     /// The project's root folder.
     func projectRoot() throws -> URL {
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        return try Project.locate(explicit: project ?? ProcessInfo.processInfo.environment["GODWIT_PROJECT"], from: cwd)
+        // `--project ''` is an error; an empty GODWIT_PROJECT counts as unset.
+        let variable = ProcessInfo.processInfo.environment["GODWIT_PROJECT"].flatMap { $0.isEmpty ? nil : $0 }
+        return try Project.locate(explicit: project ?? variable, from: cwd)
     }
 
     /// Loads the project and hands it the drivers.
     func workspace(_ console: Console) throws -> Workspace {
         let project = try Project(root: projectRoot())
-        let identity = Identity.current(actor: actor, project: project, readsGitCommit: false)
+        let identity = try Identity.current(actor: actor, project: project, readsGitCommit: false)
         return Workspace(
             project: project, drivers: [SQLiteDriver(), PostgresDriver()], identity: identity, readsGitCommitLazily: true,
             linters: [.postgresql: PostgresLinter(), .sqlite: PostgresLinter(dialect: .sqlite)]
