@@ -328,6 +328,8 @@ func expectVerifyFinds(_ tamper: Tamper, in fixture: AuditFixture) throws {
         let open = AuditRecord(
             id: 4, environment: "dev", operation: "upgrade", startedAt: AuditRecord.timestamp(), fromHeads: ["ccc333"],
             actor: "killed", host: "h", toolVersion: "0", gitCommit: nil, reason: nil)
+        // The killed run had appended its opening line to the log before it opened the record.
+        try AuditLogFile.appendOpening(open, to: fixture.project.root.appendingPathComponent("var/audit.jsonl"))
         try fixture.execute(StateStore(dialect: SQLiteDialect(), prefix: "godwit_").insertAuditSQL(open))
         let workspace = try fixture.workspace()
         let found = try AuditReader(workspace: workspace).verify(try fixture.dev)

@@ -48,7 +48,14 @@ public struct OfflineScriptWriter: Sendable {
         {
             hook = (RevisionGraph.relativePath(of: url, to: project.root), text)
         }
-        return OfflineScript(dialect: dialect, prefix: project.tablePrefix).render(
-            plan, environment: environment, identity: workspace.identity, isAtomic: request.isAtomic, reason: request.reason, hook: hook)
+        let offline = OfflineScript(dialect: dialect, prefix: project.tablePrefix, isKeyed: try AuditKey.of(workspace) != nil)
+        let now = AuditRecord.timestamp()
+        let script = offline.render(
+            plan, environment: environment, identity: workspace.identity, isAtomic: request.isAtomic, reason: request.reason, hook: hook, now: now)
+        // The record's opening, so that the run after the script may copy (or seal) it.
+        try AuditLogFile.appendOpening(
+            offline.auditRecord(plan, environment: environment, identity: workspace.identity, reason: request.reason, now: now), withID: false,
+            to: project.auditLog)
+        return script
     }
 }

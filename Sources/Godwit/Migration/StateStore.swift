@@ -39,6 +39,9 @@ public struct StateStore {
     /// `<prefix>audit`.
     public var auditTable: String { prefix + "audit" }
 
+    /// `<prefix>audit_head`: the anchor of a keyed chain (SPEC §6, README "Auditing").
+    public var auditHeadTable: String { prefix + "audit_head" }
+
     var revisions: String { dialect.quote(revisionsTable) }
     var audit: String { dialect.quote(auditTable) }
 
@@ -173,17 +176,59 @@ public struct StateStore {
     /// The hash of the newest sealed record before `id`.
     /// - Throws: `DatabaseError`.
     public func previousHash(before id: Int, on connection: any DriverConnection) throws -> String? {
-        let rows = try connection.query("SELECT hash FROM \(audit) WHERE id < \(id) ORDER BY id DESC LIMIT 1")
+        let rows = try connection.query("SELECT hash FROM \(audit) WHERE id < \(id) AND hash IS NOT NULL ORDER BY id DESC LIMIT 1")
         return rows.first?.first ?? nil
+    }
+
+    /// Creates `<prefix>audit_head` when it does not exist (a keyed run's first).
+    public var createAuditHeadSQL: String {
+        let bigint = dialect.integerType
+        return """
+            CREATE TABLE IF NOT EXISTS \(dialect.quote(auditHeadTable)) (
+                newest_id \(bigint) NOT NULL,
+                newest_hash TEXT,
+                keyed_since \(bigint) NOT NULL,
+                mac TEXT NOT NULL,
+                open_id \(bigint),
+                open_mac TEXT
+            );
+
+            """
+    }
+
+    /// The anchor of a keyed chain; nil when there is none (or no table).
+    /// - Throws: `DatabaseError`.
+    public func readAuditAnchor(on connection: any DriverConnection) throws -> AuditAnchor? {
+        guard try connection.tableExists(auditHeadTable) else { return nil }
+        let rows = try connection.query(
+            "SELECT newest_id, newest_hash, keyed_since, mac, open_id, open_mac FROM \(dialect.quote(auditHeadTable)) ORDER BY newest_id DESC")
+        guard let row = rows.first, let id = row[0].flatMap({ Int($0) }), let since = row[2].flatMap({ Int($0) }), let mac = row[3] else { return nil }
+        return AuditAnchor(newestID: id, newestHash: row[1], keyedSince: since, mac: mac, openID: row[4].flatMap { Int($0) }, openMAC: row[5])
+    }
+
+    /// Replaces the anchor.
+    public func writeAuditAnchorSQL(_ anchor: AuditAnchor) -> String {
+        let table = dialect.quote(auditHeadTable)
+        let values = [
+            dialect.literal(anchor.newestID), dialect.literal(anchor.newestHash), dialect.literal(anchor.keyedSince),
+            dialect.literal(anchor.mac), dialect.literal(anchor.openID), dialect.literal(anchor.openMAC),
+        ]
+        return "DELETE FROM \(table);\nINSERT INTO \(table) (newest_id, newest_hash, keyed_since, mac, open_id, open_mac) VALUES (\(values.joined(separator: ", ")));\n"
     }
 
     // MARK: - SQL that writes
 
     /// Records a revision as applied (or failed).
     public func insertRevisionSQL(_ revision: String, checksum: String, state: String, at time: String, by actor: String, auditID: Int?) -> String {
+        insertRevisionSQL(revision, checksum: checksum, state: state, at: time, by: actor, auditIDSQL: dialect.literal(auditID))
+    }
+
+    /// Records a revision as applied (or failed), its audit id an SQL expression (an offline
+    /// script's: the id its record will take).
+    public func insertRevisionSQL(_ revision: String, checksum: String, state: String, at time: String, by actor: String, auditIDSQL: String) -> String {
         "INSERT INTO \(revisions) (revision, checksum, state, applied_at, applied_by, audit_id, seq) VALUES ("
             + [revision, checksum, state, time, actor].map { dialect.literal($0) }.joined(separator: ", ")
-            + ", \(dialect.literal(auditID)), (SELECT COALESCE(MAX(seq), 0) + 1 FROM \(revisions)));\n"
+            + ", \(auditIDSQL), (SELECT COALESCE(MAX(seq), 0) + 1 FROM \(revisions)));\n"
     }
 
     /// Changes the state of a recorded revision.
