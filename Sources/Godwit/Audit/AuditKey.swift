@@ -25,7 +25,7 @@ public struct AuditKey: Sendable, CustomStringConvertible {
     public static func from(variables: [String: String], root: URL) throws -> AuditKey? {
         if let secret = variables[variable], !secret.isEmpty { return AuditKey(secret: secret) }
         guard let path = variables[fileVariable], !path.isEmpty else { return nil }
-        let url = URL(fileURLWithPath: path, relativeTo: root)
+        let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : root.appendingPathComponent(path)
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
             throw AuditError.unreadableKeyFile(path: path)
         }

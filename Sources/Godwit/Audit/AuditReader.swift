@@ -33,7 +33,7 @@ public struct AuditReader: Sendable {
     ///   cannot be read, or the key file cannot be read.
     public func verify(_ environment: Environment) throws -> AuditVerification {
         let key = try AuditKey.of(workspace)
-        let (records, rows, anchor) = try readAuditState(of: environment)
+        let (records, rows, anchor, opened) = try readAuditState(of: environment)
         var notes: [String] = []
         var logPath: String?
         if let log = project.auditLog {
@@ -53,7 +53,7 @@ public struct AuditReader: Sendable {
                 notes.append("\(path) does not exist on this machine: only the audit table was checked")
             }
         }
-        let attribution = AuditAttribution(rows: rows, logFile: log, anchor: anchor, key: key, environment: environment.name)
+        let attribution = AuditAttribution(rows: rows, logFile: log, anchor: anchor, key: key, environment: environment.name, opened: opened)
         let keyedSince = anchor?.keyedSince ?? Int.max
         let hashOf: (AuditRecord) -> String = { key != nil && $0.id >= keyedSince ? $0.computedHash(key: key) : $0.computedHash }
         var problems = AuditChain.problems(
@@ -73,13 +73,17 @@ public struct AuditReader: Sendable {
         return verification
     }
 
-    /// The audit records, the state rows and the keyed anchor, in one read-only transaction.
-    func readAuditState(of environment: Environment) throws -> ([AuditRecord], [AppliedRevision], AuditAnchor?) {
+    /// The audit records, the state rows, the keyed anchor and the open records' `opened`
+    /// attestations, in one read-only transaction.
+    func readAuditState(of environment: Environment) throws -> ([AuditRecord], [AppliedRevision], AuditAnchor?, [Int: String]) {
         let connection = try workspace.connect(environment, readOnly: true)
         defer { connection.close() }
         return try workspace.withReadTransaction(connection, environment: environment) {
             let store = StateStore(for: connection, project: project)
-            return (try store.auditRecords(on: connection), try store.readRevisions(on: connection), try store.readAuditAnchor(on: connection))
+            return (
+                try store.auditRecords(on: connection), try store.readRevisions(on: connection), try store.readAuditAnchor(on: connection),
+                try store.openedAttestations(on: connection)
+            )
         }
     }
 

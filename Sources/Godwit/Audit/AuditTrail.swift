@@ -26,7 +26,7 @@ struct AuditTrail {
         var anchor = try key == nil ? nil : store.readAuditAnchor(on: connection)
         record.id = max(try store.nextAuditID(on: connection), (anchor?.newestID ?? 0) + 1)
         try AuditLogFile.appendOpening(record, to: logFile)
-        var sql = store.insertAuditSQL(record)
+        var sql = store.insertAuditSQL(record) + store.openedSQL(id: record.id, attestation: AuditAttribution.attestation(of: record, key: key))
         if let key {
             if anchor == nil {
                 let newest = try store.sealedAuditRecords(on: connection).last
@@ -92,11 +92,12 @@ struct AuditTrail {
         guard !open.isEmpty else { return }
         let rows = try store.readRevisions(on: connection)
         let attribution = AuditAttribution(
-            rows: rows, logFile: logFile, anchor: try key == nil ? nil : store.readAuditAnchor(on: connection), key: key, environment: environment)
+            rows: rows, logFile: logFile, anchor: try key == nil ? nil : store.readAuditAnchor(on: connection), key: key, environment: environment,
+            opened: try store.openedAttestations(on: connection))
         let applied = Set(rows.map(\.revision))
         for var record in open {
             guard attribution.attributes(record) else {
-                warn("audit record \(record.id) of '\(environment)' is open, but no run of Godwit opened it (no state row names it\(logFile == nil ? "" : ", the audit log has no opening line for it")\(key == nil ? "" : ", the keyed anchor does not attest it")): it is not sealed; 'godwit audit verify' reports it")
+                warn("audit record \(record.id) of '\(environment)' is open, but no run of Godwit opened it (no state row names it, its opening is not attested\(key == nil ? "" : " under the audit key")): it is not sealed; 'godwit audit verify' reports it")
                 continue
             }
             if record.outcome == nil {

@@ -76,7 +76,8 @@ public struct StateStore {
                 git_commit TEXT,
                 reason TEXT,
                 prev_hash TEXT,
-                hash TEXT
+                hash TEXT,
+                opened TEXT
             );
 
             """
@@ -85,8 +86,34 @@ public struct StateStore {
     /// Creates the tables when they do not exist.
     /// - Throws: `DatabaseError`.
     public func createTables(on connection: any DriverConnection) throws {
-        if try connection.tableExists(revisionsTable), try connection.tableExists(auditTable) { return }
+        if try connection.tableExists(revisionsTable), try connection.tableExists(auditTable) {
+            return try addOpenedColumnIfMissing(on: connection)
+        }
         try connection.withTransaction { try connection.execute(createTablesSQL) }
+    }
+
+    /// Adds `opened` to an audit table created before it existed (outside any transaction).
+    /// - Throws: `DatabaseError`.
+    func addOpenedColumnIfMissing(on connection: any DriverConnection) throws {
+        if (try? connection.query("SELECT opened FROM \(audit) WHERE 1 = 0")) != nil { return }
+        try connection.withTransaction { try connection.execute("ALTER TABLE \(audit) ADD COLUMN opened TEXT;\n") }
+    }
+
+    /// The `opened` attestation of each open record that has one, by id; empty when the column
+    /// does not exist yet.
+    /// - Throws: `DatabaseError`.
+    public func openedAttestations(on connection: any DriverConnection) throws -> [Int: String] {
+        guard try connection.tableExists(auditTable),
+            let rows = try? connection.query("SELECT id, opened FROM \(audit) WHERE hash IS NULL AND opened IS NOT NULL")
+        else { return [:] }
+        var attestations: [Int: String] = [:]
+        for row in rows { if let id = row[0].flatMap({ Int($0) }), let opened = row[1] { attestations[id] = opened } }
+        return attestations
+    }
+
+    /// Writes a record's `opened` attestation.
+    public func openedSQL(id: Int, attestation: String) -> String {
+        "UPDATE \(audit) SET opened = \(dialect.literal(attestation)) WHERE id = \(id);\n"
     }
 
     /// The applied and failed revisions, in the order they were applied; empty when the table does not exist.
