@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "GodwitPostgres", dependencies: ["GodwitCore", "CLibPQ", "CPgQuery"]),
         .target(
             name: "Godwit",
-            dependencies: ["GodwitCore", .product(name: "Yams", package: "Yams")]
+            dependencies: ["GodwitCore", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]
         ),
         .executableTarget(
             name: "godwit",

@@ -108,7 +108,7 @@ import Testing
         defer { sandbox.remove() }
         _ = try Self.threeActors(sandbox, git: false)
         let table = try sandbox.godwit(["audit", "--json"]).jsonArray()
-        let lines = try sandbox.read("var/audit.jsonl").split(separator: "\n")
+        let lines = try auditLogRecords(sandbox)
         let logged = try lines.map { line in
             try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         }

@@ -28,7 +28,7 @@ import Glibc
         _ = try sandbox.newRevision("broken", upgrade: "CREATE TABLE t (id INTEGER);\nINSERT INTO nowhere VALUES (1);\n", downgrade: "DROP TABLE t;\n")
         #expect(try sandbox.godwit(["upgrade"]).status == 1)
 
-        let lines = try sandbox.read("var/audit.jsonl").split(separator: "\n")
+        let lines = try auditLogRecords(sandbox)
         #expect(lines.count == 2, "one line per operation, the failed one included")
         let records = try lines.map { line -> [String: Any] in
             try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])

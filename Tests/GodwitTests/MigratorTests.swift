@@ -189,9 +189,10 @@ import Testing
         let project = try TestProject(revisions: shopRevisions)
         defer { project.remove() }
         _ = try project.migrator().run(ChangeRequest(.upgrade(.revision("aaa111"))))
-        // What a killed run leaves: an open record whose step committed.
+        // What a killed run leaves: an open record, its opening line in the audit log.
         let store = StateStore(dialect: SQLiteDialect(), prefix: "godwit_")
         let open = AuditRecord(id: 2, environment: "dev", operation: "upgrade", startedAt: "2026-01-01T00:00:00.000Z", fromHeads: ["aaa111"], actor: "killed", host: "h", toolVersion: "0", gitCommit: nil, reason: nil)
+        try Self.attestOpening(open, in: project)
         let connection = try SQLiteConnection(path: project.root.appendingPathComponent("var/dev.sqlite3").path)
         try connection.execute(store.insertAuditSQL(open))
         connection.close()
@@ -230,6 +231,8 @@ import Testing
         // A killed downgrade from ccc333 that committed its first step: ccc333's row is gone.
         let store = StateStore(dialect: SQLiteDialect(), prefix: "godwit_")
         let open = AuditRecord(id: 2, environment: "dev", operation: "downgrade", startedAt: "2026-01-01T00:00:00.000Z", fromHeads: ["ccc333"], actor: "killed", host: "h", toolVersion: "0", gitCommit: nil, reason: nil)
+        // A downgrade leaves no state row naming it: its opening line in the audit log attests it.
+        try Self.attestOpening(open, in: project)
         let connection = try SQLiteConnection(path: project.root.appendingPathComponent("var/dev.sqlite3").path)
         try connection.execute(store.insertAuditSQL(open) + store.deleteRevisionSQL("ccc333"))
         connection.close()
@@ -241,6 +244,15 @@ import Testing
         #expect(records[1].steps == [AuditRecord.Step(revision: "ccc333", direction: .downgrade, checksum: checksum, durationMS: 0)])
         #expect(records[2].steps.map(\.revision) == ["bbb222"])
         #expect(records.allSatisfy { $0.hash == $0.computedHash })
+    }
+
+    /// Sets `audit_log:` and appends the opening line a run writes before it opens `record`, so
+    /// that the next run can attribute the record to a killed run and seal it.
+    static func attestOpening(_ record: AuditRecord, in project: TestProject) throws {
+        let config = project.root.appendingPathComponent(Project.configPath)
+        let yaml = try String(contentsOf: config, encoding: .utf8)
+        if !yaml.contains("audit_log:") { try project.write(Project.configPath, "audit_log: var/audit.jsonl\n" + yaml) }
+        try AuditLogFile.appendOpening(record, to: project.root.appendingPathComponent("var/audit.jsonl"))
     }
 
     @Test func auditChainLinksEveryRecord() throws {

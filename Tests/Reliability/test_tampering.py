@@ -16,7 +16,7 @@ FIELDS_AS_JSON = ("from_heads", "to_heads", "steps")
 
 
 def canonical_hash(record):
-    body = {key: value for key, value in record.items() if key != "hash"}
+    body = {key: value for key, value in record.items() if key not in ("hash", "opened")}
     for key in FIELDS_AS_JSON:
         if isinstance(body.get(key), str):
             body[key] = json.loads(body[key])

@@ -14,10 +14,12 @@ public enum AuditError: GodwitError, Hashable {
     case unwritableLog(path: String, reason: String)
     /// A line of the `audit_log:` file is not an audit record.
     case notARecord(path: String, line: Int)
+    /// `GODWIT_AUDIT_KEY_FILE` names a file that cannot be read or is empty.
+    case unreadableKeyFile(path: String)
 
     public var exitCode: ExitStatus {
         switch self {
-        case .limitTooSmall, .unknownOperation, .notADate, .notARecord: return .usage
+        case .limitTooSmall, .unknownOperation, .notADate, .notARecord, .unreadableKeyFile: return .usage
         case .unreadableLog, .unwritableLog: return .failed
         }
     }
@@ -53,6 +55,8 @@ public enum AuditError: GodwitError, Hashable {
             return "cannot write the audit log '\(path)': \(reason)"
         case .notARecord:
             return "not an audit record"
+        case .unreadableKeyFile(let path):
+            return "cannot read the audit key from '\(path)' (GODWIT_AUDIT_KEY_FILE): the file is missing, unreadable or empty"
         }
     }
 }

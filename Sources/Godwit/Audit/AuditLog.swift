@@ -109,6 +109,17 @@ public struct AuditProblem: Sendable, Equatable {
         case differs
         /// A line of the log is not an audit record.
         case corrupt
+        /// A record no run of Godwit opened: no state row names it and nothing attests its opening
+        /// (written into the table by hand); it is never sealed nor copied to the log.
+        case unattributed
+        /// A state row names an audit record that is not there, or one that does not list the
+        /// revision: audit records were deleted (the table wiped and its chain restarted).
+        case orphanedState = "orphaned_state"
+        /// The anchor of a keyed chain (`<prefix>audit_head`) does not match the table: its newest
+        /// records were deleted or rewritten, or the anchor itself was edited or removed.
+        case anchor
+        /// The chain is keyed and no key is set here: it cannot be checked.
+        case keyed
     }
 
     /// What is wrong.
@@ -147,6 +158,8 @@ public struct AuditVerification: Sendable {
     public var logPath: String?
     /// What was found, by record id (the table's findings before the log's for one id); empty when all is well.
     public var problems: [AuditProblem]
+    /// What was not checked, and why (an `audit_log:` file absent on this machine): not findings.
+    public var notes: [String] = []
 
     /// True when nothing was found.
     public var isOK: Bool { problems.isEmpty }
@@ -160,7 +173,7 @@ public struct AuditVerification: Sendable {
         .object([
             "ok": .bool(isOK), "records": .int(records), "first_bad_id": .optional(firstBadID),
             "environment": .string(environment), "audit_log": .optional(logPath),
-            "problems": .array(problems.map(\.json)),
+            "problems": .array(problems.map(\.json)), "notes": .strings(notes),
         ])
     }
 }
@@ -197,7 +210,10 @@ enum AuditChain {
     /// without a hash are reported once: at the tail, as waiting for the next run to seal them;
     /// before sealed records, as stripped of their hash. With `reportsGaps` false, missing ids are
     /// left to the caller (the log's last chain is compared with the table instead).
-    static func problems(in chain: [Located], source: Source, reportsGaps: Bool = true) -> [AuditProblem] {
+    static func problems(
+        in chain: [Located], source: Source, reportsGaps: Bool = true, hashOf: (AuditRecord) -> String = \.computedHash,
+        isAttributed: (AuditRecord) -> Bool = { _ in true }
+    ) -> [AuditProblem] {
         var problems: [AuditProblem] = []
         func add(_ kind: AuditProblem.Kind, _ id: Int, _ item: Located, _ message: String) {
             var location: SourceLocation?
@@ -212,7 +228,11 @@ enum AuditChain {
             let record = item.record
             defer { previous = record }
             guard let hash = record.hash else {
-                add(.unsealed, record.id, item, "record \(record.id) in \(source.name) has no hash, but records after it are sealed: its hash was removed")
+                if isAttributed(record) {
+                    add(.unsealed, record.id, item, "record \(record.id) in \(source.name) has no hash, but records after it are sealed: its hash was removed")
+                } else {
+                    add(.unattributed, record.id, item, Self.unattributedMessage(record, source: source))
+                }
                 continue
             }
             let expectedID = (previous?.id ?? 0) + 1
@@ -247,11 +267,14 @@ enum AuditChain {
                 }
                 continue
             }
-            if hash != record.computedHash {
+            if hash != hashOf(record) {
                 add(.edited, record.id, item, "record \(record.id) in \(source.name) does not match its hash: a field was changed after it was sealed")
             }
         }
-        let open = chain[sealedCount...]
+        for item in chain[sealedCount...] where !isAttributed(item.record) {
+            add(.unattributed, item.record.id, item, Self.unattributedMessage(item.record, source: source))
+        }
+        let open = chain[sealedCount...].filter { isAttributed($0.record) }
         if let first = open.first, let last = open.last {
             let one = open.count == 1
             let environment = first.record.environment
@@ -262,12 +285,74 @@ enum AuditChain {
         return problems
     }
 
+    /// An open record that no run of Godwit opened.
+    static func unattributedMessage(_ record: AuditRecord, source: Source) -> String {
+        "record \(record.id) in \(source.name) (actor '\(record.actor)') has no hash, and no run of Godwit opened it — no state row names it and nothing attests its opening: it was written by hand (forged), or its hash was removed; Godwit never seals it"
+    }
+
+    /// The state rows whose `audit_id` names no record, or a succeeded record that does not list
+    /// their revision: the audit table was wiped, or its records deleted (one finding per id).
+    static func orphanedState(rows: [AppliedRevision], records: [AuditRecord], environment: String) -> [AuditProblem] {
+        let byID = Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var problems: [AuditProblem] = []
+        var reported: Set<Int> = []
+        for row in rows {
+            guard let id = row.auditID, !reported.contains(id) else { continue }
+            if let record = byID[id] {
+                guard record.outcome == "succeeded", !record.steps.contains(where: { $0.revision == row.revision }) else { continue }
+                problems.append(AuditProblem(
+                    kind: .orphanedState, id: id,
+                    message: "the state row of revision '\(row.revision)' names audit record \(id), but record \(id) of '\(environment)' does not list it: the audit table was wiped and its chain started again"))
+            } else {
+                problems.append(AuditProblem(
+                    kind: .orphanedState, id: id,
+                    message: "the state row of revision '\(row.revision)' names audit record \(id), which is not in the audit table of '\(environment)': audit records were deleted"))
+            }
+            reported.insert(id)
+        }
+        return problems
+    }
+
+    /// The problems of a keyed chain's anchor: its MAC, and that it names the newest sealed record.
+    static func anchorProblems(_ anchor: AuditAnchor?, records: [AuditRecord], key: AuditKey, environment: String) -> [AuditProblem] {
+        let sealed = records.filter { $0.hash != nil }
+        guard let anchor else {
+            guard let newest = sealed.last else { return [] }
+            return [AuditProblem(
+                kind: .anchor, id: newest.id,
+                message: "the audit key is set, but the audit table of '\(environment)' has no anchor (audit_head): it was removed, or no run has written a record with the key yet (then the next change anchors the chain)")]
+        }
+        guard anchor.isValid(under: key, environment: environment) else {
+            return [AuditProblem(kind: .anchor, id: anchor.newestID, message: "the anchor of the audit table of '\(environment)' does not match its MAC: it was edited, or the key differs from the one it was written with")]
+        }
+        var problems: [AuditProblem] = []
+        if anchor.newestID > 0 {
+            let named = sealed.first { $0.id == anchor.newestID }
+            if named == nil {
+                problems.append(AuditProblem(
+                    kind: .anchor, id: anchor.newestID,
+                    message: "the anchor names record \(anchor.newestID) as the newest of '\(environment)', but it is not in the audit table: the newest records were deleted"))
+            } else if named?.hash != anchor.newestHash {
+                problems.append(AuditProblem(
+                    kind: .anchor, id: anchor.newestID, message: "record \(anchor.newestID) of '\(environment)' is not the one the anchor names (its hash differs): it was rewritten"))
+            }
+        }
+        if let after = sealed.first(where: { $0.id > anchor.newestID }) {
+            problems.append(AuditProblem(
+                kind: .anchor, id: after.id,
+                message: "record \(after.id) of '\(environment)' is sealed after the anchor's newest record \(anchor.newestID): no keyed run sealed it"))
+        }
+        return problems
+    }
+
     /// The problems of the JSON Lines log against the table. The log's records of this environment
     /// (and of any other name the table's records carry) form chains, a new one where a record 1
     /// without `prev_hash` starts (the database was created anew). Every chain is checked on its
     /// own, a record chained after one on a later line is out of order, and the last chain must
     /// hold exactly the table's sealed records, by id and hash.
-    static func logProblems(log: URL, path: String, table: [AuditRecord], environment: String) throws -> [AuditProblem] {
+    static func logProblems(
+        log: URL, path: String, table: [AuditRecord], environment: String, hashOf: (AuditRecord) -> String = \.computedHash
+    ) throws -> [AuditProblem] {
         var problems: [AuditProblem] = []
         var text = ""
         if FileManager.default.fileExists(atPath: log.path) {
@@ -281,6 +366,7 @@ enum AuditChain {
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
             let value = try? JSONValue(parsing: String(line))
+            if let value, AuditLogFile.isOpening(value) { continue }
             guard let value, let record = AuditRecord(json: value) else {
                 if let named = value?["environment"]?.stringValue, !names.contains(named) { continue }
                 problems.append(AuditProblem(
@@ -297,7 +383,7 @@ enum AuditChain {
             chains[chains.count - 1].append(item)
         }
         for (index, chain) in chains.enumerated() {
-            problems += Self.problems(in: chain, source: .log(path), reportsGaps: index < chains.count - 1)
+            problems += Self.problems(in: chain, source: .log(path), reportsGaps: index < chains.count - 1, hashOf: hashOf)
         }
         var lineOfHash: [String: Located] = [:]
         for item in all { if let hash = item.record.hash, lineOfHash[hash] == nil { lineOfHash[hash] = item } }

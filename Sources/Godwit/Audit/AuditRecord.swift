@@ -105,6 +105,30 @@ public struct AuditRecord: Sendable, Equatable {
     /// SHA-256 of `canonicalJSON`, lowercase hex.
     public var computedHash: String { Checksum.sha256(canonicalJSON) }
 
+    /// The hash the record is sealed with: HMAC-SHA256 of `canonicalJSON` under `key`, else SHA-256.
+    public func computedHash(key: AuditKey?) -> String {
+        key.map { $0.mac(canonicalJSON) } ?? computedHash
+    }
+
+    /// The fields a run knows when it opens its record, as canonical JSON (`id` included unless
+    /// `withID` is false: an offline script's id is the database's).
+    func openingJSON(withID: Bool = true) -> String {
+        var fields = hashedFields.filter { Self.openingKeys.contains($0.key) }
+        if !withID { fields["id"] = nil }
+        return JSONValue.object(fields).canonical
+    }
+
+    /// The keys of the opening fields.
+    static let openingKeys: Set<String> = [
+        "id", "environment", "operation", "started_at", "from_heads", "actor", "host", "tool_version", "git_commit", "reason",
+    ]
+
+    /// True when `opening` (a line of the log with `hash` null) is this record's opening: the
+    /// same opening fields, and the same id unless the line has none (an offline script's).
+    func isOpened(by opening: AuditRecord, idKnown: Bool) -> Bool {
+        (!idKnown || opening.id == id) && opening.openingJSON(withID: false) == openingJSON(withID: false)
+    }
+
     /// Reads a record from `json` (a line of the JSONL sink or an element of `audit --json`).
     public init?(json: JSONValue) {
         guard let id = json["id"]?.intValue, let environment = json["environment"]?.stringValue,

@@ -13,13 +13,33 @@ struct AuditTrail {
     let connection: any DriverConnection
     /// The `audit_log:` file, when set.
     let logFile: URL?
+    /// The key of a keyed chain (`GODWIT_AUDIT_KEY`), when set.
+    let key: AuditKey?
+    /// Says on stderr what the trail will not do (seal or copy a record it cannot attribute).
+    let warn: (String) -> Void
 
-    /// Writes a run's record, open, with the next id.
-    /// - Throws: `DatabaseError`.
+    /// Writes a run's record, open, with the next id, after its opening line in the log file;
+    /// with a key, the anchor gets a MAC of its opening fields. The id never goes back below the
+    /// anchor's newest, so deleting the newest records cannot make a run reuse their ids.
+    /// - Throws: `DatabaseError`; `AuditError` when the log file cannot be written.
     func start(_ record: inout AuditRecord) throws {
-        record.id = try store.nextAuditID(on: connection)
-        let opened = record
-        try connection.withTransaction { try connection.execute(store.insertAuditSQL(opened)) }
+        var anchor = try key == nil ? nil : store.readAuditAnchor(on: connection)
+        record.id = max(try store.nextAuditID(on: connection), (anchor?.newestID ?? 0) + 1)
+        try AuditLogFile.appendOpening(record, to: logFile)
+        var sql = store.insertAuditSQL(record) + store.openedSQL(id: record.id, attestation: AuditAttribution.attestation(of: record, key: key))
+        if let key {
+            if anchor == nil {
+                let newest = try store.sealedAuditRecords(on: connection).last
+                anchor = Self.anchor(newestID: newest?.id ?? 0, newestHash: newest?.hash, keyedSince: record.id, key: key, environment: environment)
+            }
+            if var opened = anchor {
+                opened.openID = record.id
+                opened.openMAC = key.mac(record.openingJSON())
+                sql = store.createAuditHeadSQL + sql + store.writeAuditAnchorSQL(opened)
+            }
+        }
+        let statements = sql
+        try connection.withTransaction { try connection.execute(statements) }
     }
 
     /// Seals a run's record with its outcome and appends it to the log file.
@@ -34,23 +54,52 @@ struct AuditTrail {
         try seal(&record)
     }
 
-    /// Links a record to the chain, writes its final fields and appends it to the log file.
+    /// Links a record to the chain (after the newest sealed record before it), writes its final
+    /// fields and appends it to the log file; with a key, the hash is an HMAC and the anchor moves.
     func seal(_ record: inout AuditRecord) throws {
         record.prevHash = try store.previousHash(before: record.id, on: connection)
-        record.hash = record.computedHash
-        let sealed = record
-        try connection.withTransaction { try connection.execute(store.finishAuditSQL(sealed)) }
-        try AuditLogFile.append(sealed, to: logFile)
+        record.hash = record.computedHash(key: key)
+        var sql = store.finishAuditSQL(record)
+        if let key {
+            let old = try store.readAuditAnchor(on: connection)
+            let newest = max(old?.newestID ?? 0, record.id)
+            var anchor = Self.anchor(
+                newestID: newest, newestHash: newest == record.id ? record.hash : old?.newestHash,
+                keyedSince: old?.keyedSince ?? record.id, key: key, environment: environment)
+            if let old, old.openID != record.id {
+                anchor.openID = old.openID
+                anchor.openMAC = old.openMAC
+            }
+            sql = store.createAuditHeadSQL + sql + store.writeAuditAnchorSQL(anchor)
+        }
+        let statements = sql
+        try connection.withTransaction { try connection.execute(statements) }
+        try AuditLogFile.append(record, to: logFile)
+    }
+
+    /// An anchor with its MAC.
+    static func anchor(newestID: Int, newestHash: String?, keyedSince: Int, key: AuditKey, environment: String) -> AuditAnchor {
+        let text = AuditAnchor.anchorText(environment: environment, newestID: newestID, newestHash: newestHash, keyedSince: keyedSince)
+        return AuditAnchor(newestID: newestID, newestHash: newestHash, keyedSince: keyedSince, mac: key.mac(text), openID: nil, openMAC: nil)
     }
 
     /// Seals records a killed run left open: they are marked failed, with the steps they committed.
+    /// An open record that cannot be attributed to a run (`AuditAttribution`) is never sealed: it
+    /// was written by hand, and `audit verify` keeps reporting it; the run warns and goes on.
     /// - Throws: `DatabaseError`; `AuditError` when the log file cannot be written.
     func sealInterrupted(graph: RevisionGraph?) throws {
         let open = try store.openAuditRecords(on: connection)
         guard !open.isEmpty else { return }
         let rows = try store.readRevisions(on: connection)
+        let attribution = AuditAttribution(
+            rows: rows, logFile: logFile, anchor: try key == nil ? nil : store.readAuditAnchor(on: connection), key: key, environment: environment,
+            opened: try store.openedAttestations(on: connection))
         let applied = Set(rows.map(\.revision))
         for var record in open {
+            guard attribution.attributes(record) else {
+                warn("audit record \(record.id) of '\(environment)' is open, but no run of Godwit opened it (no state row names it, its opening is not attested\(key == nil ? "" : " under the audit key")): it is not sealed; 'godwit audit verify' reports it")
+                continue
+            }
             if record.outcome == nil {
                 record.outcome = "failed"
                 record.error = "interrupted: the run ended before it finished (killed, or the connection was lost); the steps listed were committed"
@@ -65,17 +114,24 @@ struct AuditTrail {
     }
 
     /// Appends to the `audit_log:` file the sealed records of this environment it lacks — those an
-    /// offline script wrote on PostgreSQL — so that the file keeps holding every record.
+    /// offline script wrote on PostgreSQL — so that the file keeps holding every record. Only
+    /// records whose opening line the file holds are copied: a record written into the table by
+    /// hand never reaches the file (the run warns; `audit verify` reports it).
     /// - Throws: `DatabaseError`; `AuditError` when the log file cannot be written.
     func catchUpLogFile() throws {
-        guard let file = logFile, let lines = try? AuditLogFile.read(file) else { return }
-        let logged = Set(lines.filter { $0.environment == environment }.compactMap(\.hash))
+        guard let file = logFile, let lines = try? AuditLogFile.readLines(file) else { return }
+        let logged = Set(lines.records.filter { $0.environment == environment }.compactMap(\.hash))
         let sealed = try store.sealedAuditRecords(on: connection)
         // Only the tail after the newest logged record: records from before the file was set
         // stay out, so that the file's order stays the chain's order.
         guard let last = sealed.last(where: { $0.hash.map(logged.contains) ?? false }) else { return }
+        let attribution = AuditAttribution(rows: [], logFile: file, anchor: nil, key: nil, environment: environment)
         for record in sealed where record.id > last.id {
             guard let hash = record.hash, !logged.contains(hash) else { continue }
+            guard attribution.isAttested(record) else {
+                warn("audit record \(record.id) of '\(environment)' is in the audit table, but Godwit did not open it (the audit log has no opening line for it): it is not copied to the log; 'godwit audit verify' reports it")
+                continue
+            }
             try AuditLogFile.append(record, to: file)
         }
     }

@@ -20,8 +20,10 @@ public struct Migrator {
     var gate: PromotionGate { PromotionGate(workspace: workspace, environment: environment) }
     var lockRequest: LockRequest { environment.lockRequest(tablePrefix: project.tablePrefix, holder: workspace.holder) }
 
-    func auditTrail(_ connection: any DriverConnection, store: StateStore) -> AuditTrail {
-        AuditTrail(environment: environment.name, store: store, connection: connection, logFile: project.auditLog)
+    func auditTrail(_ connection: any DriverConnection, store: StateStore) throws -> AuditTrail {
+        AuditTrail(
+            environment: environment.name, store: store, connection: connection, logFile: project.auditLog, key: try AuditKey.of(workspace),
+            warn: { [workspace] in workspace.events(.warning($0)) })
     }
 
     /// Carries out (or, with `isDryRun`, only plans) a request.
@@ -76,7 +78,7 @@ public struct Migrator {
                 workspace.events(.waitingForLock(environment: environment.name, holder: holder))
             }) {
                 try store.createTables(on: connection)
-                let trail = auditTrail(connection, store: store)
+                let trail = try auditTrail(connection, store: store)
                 try trail.sealInterrupted(graph: try? workspace.graph())
                 try trail.catchUpLogFile()
                 let rows = try store.readRevisions(on: connection)
@@ -200,7 +202,7 @@ public struct Migrator {
     ) throws -> OperationResult {
         let identity = workspace.identity
         let started = Date()
-        let trail = auditTrail(connection, store: store)
+        let trail = try auditTrail(connection, store: store)
         var record = AuditRecord(
             id: 0, environment: environment.name, operation: plan.operation.rawValue,
             startedAt: AuditRecord.timestamp(started), fromHeads: plan.fromHeads, actor: identity.actor, host: identity.host,

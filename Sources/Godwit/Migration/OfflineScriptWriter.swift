@@ -75,8 +75,15 @@ public struct OfflineScriptWriter: Sendable {
         {
             hook = (RevisionGraph.relativePath(of: url, to: project.root), text)
         }
-        return OfflineScript(dialect: dialect, prefix: project.tablePrefix).render(
+        let offline = OfflineScript(dialect: dialect, prefix: project.tablePrefix, isKeyed: try AuditKey.of(workspace) != nil)
+        let now = AuditRecord.timestamp()
+        let script = offline.render(
             plan, environment: environment, identity: workspace.identity, isAtomic: request.isAtomic, reason: request.reason, hook: hook,
-            lock: environment.lockRequest(tablePrefix: project.tablePrefix, holder: workspace.holder), startingState: state)
+            lock: environment.lockRequest(tablePrefix: project.tablePrefix, holder: workspace.holder), startingState: state, now: now)
+        // The record's opening, so that the run after the script may copy (or seal) it.
+        try AuditLogFile.appendOpening(
+            offline.auditRecord(plan, environment: environment, identity: workspace.identity, reason: request.reason, now: now), withID: false,
+            to: project.auditLog)
+        return script
     }
 }

@@ -47,6 +47,10 @@ public struct StateStore {
     public var revisions: String { dialect.qualified(revisionsTable, schema: schema) }
     /// `<prefix>audit`, quoted and schema-qualified.
     public var audit: String { dialect.qualified(auditTable, schema: schema) }
+    /// `<prefix>audit_head`: the anchor of a keyed chain (SPEC §6, README "Auditing").
+    public var auditHeadTable: String { prefix + "audit_head" }
+    /// `<prefix>audit_head`, quoted and schema-qualified.
+    public var auditHead: String { dialect.qualified(auditHeadTable, schema: schema) }
 
     /// Creates the tables when they do not exist.
     public var createTablesSQL: String {
@@ -79,7 +83,8 @@ public struct StateStore {
                 git_commit TEXT,
                 reason TEXT,
                 prev_hash TEXT,
-                hash TEXT
+                hash TEXT,
+                opened TEXT
             );
 
             """
@@ -88,8 +93,34 @@ public struct StateStore {
     /// Creates the tables when they do not exist.
     /// - Throws: `DatabaseError`.
     public func createTables(on connection: any DriverConnection) throws {
-        if try connection.tableExists(revisionsTable), try connection.tableExists(auditTable) { return }
+        if try connection.tableExists(revisionsTable), try connection.tableExists(auditTable) {
+            return try addOpenedColumnIfMissing(on: connection)
+        }
         try connection.withTransaction { try connection.execute(createTablesSQL) }
+    }
+
+    /// Adds `opened` to an audit table created before it existed (outside any transaction).
+    /// - Throws: `DatabaseError`.
+    func addOpenedColumnIfMissing(on connection: any DriverConnection) throws {
+        if (try? connection.query("SELECT opened FROM \(audit) WHERE 1 = 0")) != nil { return }
+        try connection.withTransaction { try connection.execute("ALTER TABLE \(audit) ADD COLUMN opened TEXT;\n") }
+    }
+
+    /// The `opened` attestation of each open record that has one, by id; empty when the column
+    /// does not exist yet.
+    /// - Throws: `DatabaseError`.
+    public func openedAttestations(on connection: any DriverConnection) throws -> [Int: String] {
+        guard try connection.tableExists(auditTable),
+            let rows = try? connection.query("SELECT id, opened FROM \(audit) WHERE hash IS NULL AND opened IS NOT NULL")
+        else { return [:] }
+        var attestations: [Int: String] = [:]
+        for row in rows { if let id = row[0].flatMap({ Int($0) }), let opened = row[1] { attestations[id] = opened } }
+        return attestations
+    }
+
+    /// Writes a record's `opened` attestation.
+    public func openedSQL(id: Int, attestation: String) -> String {
+        "UPDATE \(audit) SET opened = \(dialect.literal(attestation)) WHERE id = \(id);\n"
     }
 
     /// The applied and failed revisions, in the order they were applied; empty when the table does not exist.
@@ -179,17 +210,59 @@ public struct StateStore {
     /// The hash of the newest sealed record before `id`.
     /// - Throws: `DatabaseError`.
     public func previousHash(before id: Int, on connection: any DriverConnection) throws -> String? {
-        let rows = try connection.query("SELECT hash FROM \(audit) WHERE id < \(id) ORDER BY id DESC LIMIT 1")
+        let rows = try connection.query("SELECT hash FROM \(audit) WHERE id < \(id) AND hash IS NOT NULL ORDER BY id DESC LIMIT 1")
         return rows.first?.first ?? nil
+    }
+
+    /// Creates `<prefix>audit_head` when it does not exist (a keyed run's first).
+    public var createAuditHeadSQL: String {
+        let bigint = dialect.integerType
+        return """
+            CREATE TABLE IF NOT EXISTS \(auditHead) (
+                newest_id \(bigint) NOT NULL,
+                newest_hash TEXT,
+                keyed_since \(bigint) NOT NULL,
+                mac TEXT NOT NULL,
+                open_id \(bigint),
+                open_mac TEXT
+            );
+
+            """
+    }
+
+    /// The anchor of a keyed chain; nil when there is none (or no table).
+    /// - Throws: `DatabaseError`.
+    public func readAuditAnchor(on connection: any DriverConnection) throws -> AuditAnchor? {
+        guard try connection.tableExists(auditHeadTable) else { return nil }
+        let rows = try connection.query(
+            "SELECT newest_id, newest_hash, keyed_since, mac, open_id, open_mac FROM \(auditHead) ORDER BY newest_id DESC")
+        guard let row = rows.first, let id = row[0].flatMap({ Int($0) }), let since = row[2].flatMap({ Int($0) }), let mac = row[3] else { return nil }
+        return AuditAnchor(newestID: id, newestHash: row[1], keyedSince: since, mac: mac, openID: row[4].flatMap { Int($0) }, openMAC: row[5])
+    }
+
+    /// Replaces the anchor.
+    public func writeAuditAnchorSQL(_ anchor: AuditAnchor) -> String {
+        let table = auditHead
+        let values = [
+            dialect.literal(anchor.newestID), dialect.literal(anchor.newestHash), dialect.literal(anchor.keyedSince),
+            dialect.literal(anchor.mac), dialect.literal(anchor.openID), dialect.literal(anchor.openMAC),
+        ]
+        return "DELETE FROM \(table);\nINSERT INTO \(table) (newest_id, newest_hash, keyed_since, mac, open_id, open_mac) VALUES (\(values.joined(separator: ", ")));\n"
     }
 
     // MARK: - SQL that writes
 
     /// Records a revision as applied (or failed).
     public func insertRevisionSQL(_ revision: String, checksum: String, state: String, at time: String, by actor: String, auditID: Int?) -> String {
+        insertRevisionSQL(revision, checksum: checksum, state: state, at: time, by: actor, auditIDSQL: dialect.literal(auditID))
+    }
+
+    /// Records a revision as applied (or failed), its audit id an SQL expression (an offline
+    /// script's: the id its record will take).
+    public func insertRevisionSQL(_ revision: String, checksum: String, state: String, at time: String, by actor: String, auditIDSQL: String) -> String {
         "INSERT INTO \(revisions) (revision, checksum, state, applied_at, applied_by, audit_id, seq) VALUES ("
             + [revision, checksum, state, time, actor].map { dialect.literal($0) }.joined(separator: ", ")
-            + ", \(dialect.literal(auditID)), (SELECT COALESCE(MAX(seq), 0) + 1 FROM \(revisions)));\n"
+            + ", \(auditIDSQL), (SELECT COALESCE(MAX(seq), 0) + 1 FROM \(revisions)));\n"
     }
 
     /// Changes the state of a recorded revision.

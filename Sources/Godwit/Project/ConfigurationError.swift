@@ -123,6 +123,8 @@ public struct ConfigurationError: GodwitError, Hashable {
         case invalidScratchURL(String)
         /// `scratch_url` is an environment's URL.
         case scratchIsEnvironment(String)
+        /// Two environments name one database: the same expanded URL, schema and table prefix.
+        case sharedDatabase(environment: String, other: String)
         /// No driver opens `scratch_url` (shown redacted).
         case noScratchDriver(url: String)
     }
@@ -252,6 +254,8 @@ public struct ConfigurationError: GodwitError, Hashable {
             return "scratch_url is a \(scratch) database but environment '\(name)' is not; set scratch_url in \(configPath) to a database of the same kind that Godwit may wipe"
         case .invalidScratchURL(let message):
             return "scratch_url: " + message
+        case .sharedDatabase(let environment, let other):
+            return "environments '\(other)' and '\(environment)' name the same database (same url, schema and table_prefix): their state and audit chains would mix; give each its own database, schema or table_prefix"
         case .scratchIsEnvironment(let name):
             return "scratch_url is the url of environment '\(name)'; Godwit wipes the scratch database, so give it a database of its own"
         case .noScratchDriver(let url):

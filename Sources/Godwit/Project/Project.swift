@@ -61,10 +61,12 @@ public struct Project: Sendable {
         throw ConfigurationError(.noProject(searchedFrom: start.path))
     }
 
-    /// Loads the environments file of the project at `root`.
+    /// Loads the environments file of the project at `root`; `variables` expand `${VAR}` in URLs
+    /// to find two environments on one database.
     /// - Throws: `ConfigurationError` naming `environments/environments.yaml:line` for bad YAML,
-    ///   an unknown key (with the closest valid key), a bad value or an undeclared environment.
-    public init(root: URL) throws {
+    ///   an unknown key (with the closest valid key), a bad value, an undeclared environment, or
+    ///   two environments whose URLs expand to the same database, schema and table prefix.
+    public init(root: URL, variables: [String: String] = ProcessInfo.processInfo.environment) throws {
         self.root = root
         let path = Self.configPath
         let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path)
@@ -113,10 +115,11 @@ public struct Project: Sendable {
             let environment = try Environment(name: name, node: value, reader: reader, nameLine: reader.location(keyNode).line)
             // A URL without `${VAR}` is read now, so that a bad one stops every command before it
             // starts; one with variables is read when its environment is used.
-            if !environment.urlTemplate.contains("${") { _ = try environment.url(root: root, variables: [:]) }
+            if !environment.isFleet, !environment.urlTemplate.contains("${") { _ = try environment.url(root: root, variables: [:]) }
             environments[name] = environment
         }
         self.environments = environments
+        try Self.checkSharedDatabases(environments, root: root, variables: variables)
 
         for name in promotion where environments[name] == nil {
             throw ConfigurationError(.undeclaredInPromotion(name), location: reader.location(top["promotion"]))
@@ -138,6 +141,31 @@ public struct Project: Sendable {
             defaultEnvironment = name
         } else {
             defaultEnvironment = nil
+        }
+    }
+
+    /// Refuses two environments on one database — the same expanded URL (for SQLite, the same
+    /// file) and schema, with the project's one table prefix: they would share one state table and
+    /// one audit chain. Environments whose URL does not expand here are not compared.
+    /// - Throws: `ConfigurationError.sharedDatabase` at the later environment's `url:` line.
+    static func checkSharedDatabases(_ environments: [String: Environment], root: URL, variables: [String: String]) throws {
+        var seen: [String: Environment] = [:]
+        let ordered = environments.values.sorted { ($0.urlLocation.line ?? 0, $0.name) < ($1.urlLocation.line ?? 0, $1.name) }
+        for environment in ordered {
+            guard let url = try? environment.url(root: root, variables: variables) else { continue }
+            let database: String
+            switch url.kind {
+            case .sqlite(let path):
+                guard let path else { continue }
+                database = "sqlite:" + URL(fileURLWithPath: path).standardizedFileURL.path
+            case .postgresql:
+                database = url.secretText + "#" + (environment.schema ?? "public")
+            }
+            if let other = seen[database] {
+                throw ConfigurationError(
+                    .sharedDatabase(environment: environment.name, other: other.name), location: environment.urlLocation, environment: environment.name)
+            }
+            seen[database] = environment
         }
     }
 

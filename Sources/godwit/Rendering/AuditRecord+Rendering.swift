@@ -62,8 +62,9 @@ func shortTime(_ timestamp: String) -> String {
 /// The outcome of `audit verify` for people.
 func renderVerification(_ verification: AuditVerification, console: Console) {
     let count = "\(verification.records) audit record\(verification.records == 1 ? "" : "s") of '\(verification.environment)'"
+    for note in verification.notes { console.out("note: \(note)") }
     if verification.isOK {
-        let log = verification.logPath.map { ", and \($0) holds the same records" } ?? ""
+        let log = verification.notes.isEmpty ? verification.logPath.map { ", and \($0) holds the same records" } ?? "" : ""
         return console.out("\(console.green("ok: "))\(count): every hash matches and the chain is unbroken\(log)")
     }
     for problem in verification.problems {
