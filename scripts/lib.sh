@@ -2,8 +2,9 @@
 # shellcheck shell=bash
 
 godwit_packages=(libpq-dev libsqlite3-dev libpg-query-dev sqlite3 postgresql-15 postgresql-client-15)
-# What the tests use besides: PgBouncer for the pooler test, python3-venv for the Python tools.
-test_packages=(pgbouncer python3-venv)
+# What the tests use besides: PgBouncer for the pooler test, iptables for the partition test,
+# python3-venv for the Python tools.
+test_packages=(pgbouncer iptables python3-venv)
 
 # Installs the Debian packages that are missing (when root), or says which are.
 ensure_packages() {

@@ -37,19 +37,22 @@ struct AuditHardeningTests {
         #expect(json["ok"] as? Bool == true && (json["notes"] as? [String])?.count == 1, "\(json)")
     }
 
-    // Defect 22, SQLite: the actor and a revision file name with a newline stay inside literals and comments.
+    // Defect 22, SQLite: a reason and a revision file name with a newline stay inside literals and comments; an actor with one is refused.
     @Test func nothingFromOutsideBecomesAStatementOfASQLiteScript() throws {
         let sandbox = try Self.project()
         defer { sandbox.remove() }
         let users = try sandbox.newRevision("widgets", upgrade: "CREATE TABLE widgets (id INTEGER);\n", downgrade: "DROP TABLE widgets;\n")
-        let script = try sandbox.godwit(["upgrade", "--sql", "--actor", Self.injection, "--reason", Self.injection])
+        // An actor with a control character is refused before anything is written (exit 2)...
+        let refused = try sandbox.godwit(["upgrade", "--sql", "--actor", Self.injection])
+        #expect(refused.status == 2 && refused.stdout.isEmpty, "\(refused)")
+        // ...and a reason, which may hold line breaks, reaches the script only as a literal.
+        let script = try sandbox.godwit(["upgrade", "--sql", "--reason", Self.injection])
         #expect(script.status == 0, "\(script)")
-        #expect(script.stdout.split(separator: "\n")[1].contains("by x CREATE TABLE pwned(x int); --@"), "the header is one comment line: \(script.stdout)")
         try FileManager.default.createDirectory(at: sandbox.url("var"), withIntermediateDirectories: true)
         #expect(try sqliteScript(sandbox.url("var/dev.sqlite3"), script.stdout).status == 0)
         #expect(try sqlite(sandbox.url("var/dev.sqlite3"), "SELECT count(*) FROM sqlite_master WHERE name = 'pwned'") == [["0"]])
-        let kept = "SELECT actor = 'x' || char(10) || 'CREATE TABLE pwned(x int);' || char(10) || '--' FROM godwit_audit"
-        #expect(try sqlite(sandbox.url("var/dev.sqlite3"), kept) == [["1"]], "the actor is kept, as a literal")
+        let kept = "SELECT reason = 'x' || char(10) || 'CREATE TABLE pwned(x int);' || char(10) || '--' FROM godwit_audit"
+        #expect(try sqlite(sandbox.url("var/dev.sqlite3"), kept) == [["1"]], "the reason is kept, as a literal")
 
         // A revision file whose name holds the statement.
         let renamed = users.path.replacingOccurrences(of: ".sql", with: "\nCREATE TABLE pwned(x int);\n--.sql")
@@ -189,12 +192,14 @@ struct AuditHardeningPostgresTests {
                 url: ${PG_URL}
             """)
         let env = ["PG_URL": database.url]
-        let script = try sandbox.godwit(["upgrade", "--sql", "--actor", AuditHardeningTests.injection, "--reason", AuditHardeningTests.injection], env: env)
+        let refused = try sandbox.godwit(["upgrade", "--sql", "--actor", AuditHardeningTests.injection], env: env)
+        #expect(refused.status == 2 && refused.stdout.isEmpty, "an actor with a line break is refused: \(refused)")
+        let script = try sandbox.godwit(["upgrade", "--sql", "--reason", AuditHardeningTests.injection], env: env)
         #expect(script.status == 0, "\(script)")
         let ran = try database.runScript(script.stdout)
         #expect(ran.status == 0, "\(ran)")
         #expect(try database.value("SELECT count(*) FROM pg_class WHERE relname = 'pwned'") == "0")
-        #expect(try database.value("SELECT count(*) FROM godwit_audit WHERE actor = \(literal(AuditHardeningTests.injection))") == "1")
+        #expect(try database.value("SELECT count(*) FROM godwit_audit WHERE reason = \(literal(AuditHardeningTests.injection))") == "1")
     }
 
     func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
