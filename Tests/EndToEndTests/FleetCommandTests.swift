@@ -4,7 +4,7 @@ import Testing
 
 /// `upgrade` of a fleet through the built binary (SPEC §10): the line per target, the summary,
 /// `-q`, `--json`, the exit codes, `--shard`, `--target`, `--canary`, and the clear error of the
-/// commands that do not support fleets yet.
+/// commands that do not support fleets yet; `status` and `check` of a fleet.
 @Suite struct FleetCommandTests {
     /// A sandbox whose `prod` is a glob of `count` SQLite tenants, with two revisions.
     static func sandbox(count: Int = 100, prod: [String] = []) throws -> Sandbox {
@@ -101,12 +101,34 @@ import Testing
             #expect(result.stderr.contains("'prod' is a fleet; \(command) does not support fleets yet"), "\(args)\n\(result)")
             expectNoCrash(result)
         }
-        let status = try sandbox.godwit(["status"])
-        expectNoCrash(status)
-        #expect(status.stdout.contains("'prod' is a fleet; status does not support fleets yet"), "\(status)")
         let single = try sandbox.godwit(["upgrade", "-e", "dev", "--target", "x"])
         #expect(single.status == 2, "\(single)")
         #expect(single.stderr.contains("not a fleet"), "\(single)")
+    }
+
+    @Test func statusShowsAFleetAsOneRowOrOneRowPerTargetAndCheckNamesTheTarget() throws {
+        let sandbox = try Self.sandbox(count: 3)
+        defer { sandbox.remove() }
+        #expect(try sandbox.godwit(["upgrade", "-e", "prod", "--target", "t_00[12]"]).status == 0)
+        let status = try sandbox.godwit(["status"])
+        expectNoCrash(status)
+        #expect(status.status == 0, "\(status)")
+        #expect(status.stdout.contains("3 targets: 2 up to date, 1 pending"), "\(status)")
+        #expect(status.stdout.contains("b2 (2), base (1)"), "\(status)")
+        let rows = try sandbox.godwit(["status", "-e", "prod", "--targets"])
+        #expect(rows.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("t_00") }.count == 3, "\(rows)")
+        #expect(rows.stdout.contains("TARGET"), "\(rows)")
+        let json = try sandbox.godwit(["status", "-e", "prod", "--json"]).jsonObject()
+        let prod = try #require((json["environments"] as? [[String: Any]])?.first)
+        let targets = try #require(prod["targets"] as? [[String: Any]])
+        #expect(targets.map { $0["name"] as? String } == ["t_001", "t_002", "t_003"])
+        #expect(targets.last?["pending"] as? [String] == ["a1", "b2"])
+        let check = try sandbox.godwit(["check", "-e", "prod"])
+        #expect(check.status == 3, "\(check)")
+        #expect(check.stdout.contains("target 't_003': revision 'a1'"), "\(check)")
+        #expect(!check.stdout.contains("target 't_001'"), "\(check)")
+        #expect(try sandbox.godwit(["upgrade", "-e", "prod"]).status == 0)
+        #expect(try sandbox.godwit(["check", "-e", "prod"]).status == 0)
     }
 
     @Test func targetsAndRolloutKeysAreValidatedWithTheirLine() throws {

@@ -35,8 +35,10 @@ public struct EnvironmentChecks: Sendable {
             }
     }
 
-    /// `check`: the CI gate. Several graph heads, pending or failed revisions, checksum mismatches.
-    /// - Throws: `DatabaseError` when the environment cannot be read; graph errors.
+    /// `check`: the CI gate. Several graph heads, pending or failed revisions, checksum mismatches;
+    /// for a fleet, those of every target, each naming its target.
+    /// - Throws: `DatabaseError` when the environment cannot be read; graph errors; `FleetError`
+    ///   when a fleet's targets cannot be resolved.
     public func check(_ environment: Environment) throws -> CheckReport {
         let graph = try workspace.graph()
         var problems: [Problem] = []
@@ -45,7 +47,19 @@ public struct EnvironmentChecks: Sendable {
                 kind: "multiple_heads",
                 message: "the graph has \(graph.heads.count) heads (\(graph.heads.joined(separator: ", "))); join them with 'godwit merge -m MESSAGE heads'"))
         }
+        if environment.isFleet { return CheckReport(problems: problems + (try fleetProblems(environment, graph: graph))) }
         let state = StateReport(graph: graph, rows: try workspace.readState(of: environment))
+        problems += stateProblems(state, graph: graph, environment: environment)
+        let linter = ProjectLinter(workspace: workspace)
+        if environment.lint == .error, let dialect = linter.lintingDialect(of: environment), workspace.linters[dialect] != nil {
+            problems += try linter.lint(state.pending, dialect: dialect).map(Problem.init)
+        }
+        return CheckReport(problems: problems)
+    }
+
+    /// The pending, failed and checksum problems of one database's recorded state.
+    func stateProblems(_ state: StateReport, graph: RevisionGraph, environment: Environment) -> [Problem] {
+        var problems: [Problem] = []
         for revision in graph.revisions(state.pending) {
             let id = revision.id
             problems.append(Problem(
@@ -57,12 +71,7 @@ public struct EnvironmentChecks: Sendable {
                 kind: "failed", revision: id, file: graph.revisions[id]?.path, line: graph.revisions[id] == nil ? nil : 1,
                 message: "revision '\(id)' failed part-way in '\(environment.name)'; finish or undo it by hand, then 'godwit resolve \(id) -e \(environment.name) --applied' or '--rolled-back'"))
         }
-        problems += checksumProblems(state, graph: graph, environment: environment)
-        let linter = ProjectLinter(workspace: workspace)
-        if environment.lint == .error, let dialect = linter.lintingDialect(of: environment), workspace.linters[dialect] != nil {
-            problems += try linter.lint(state.pending, dialect: dialect).map(Problem.init)
-        }
-        return CheckReport(problems: problems)
+        return problems + checksumProblems(state, graph: graph, environment: environment)
     }
 
     /// `wait`: blocks until the environment has reached `target`, reading it every `interval`

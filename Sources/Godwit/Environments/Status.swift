@@ -44,16 +44,20 @@ public struct EnvironmentStatus: Sendable {
     public var lastAudit: AuditRecord?
     /// A short hash of the live schema (Godwit's tables left out).
     public var schemaFingerprint: String?
+    /// For a fleet: one status per target, `name` the target's (SPEC §10); nil for one database.
+    public var targets: [EnvironmentStatus]? = nil
 
-    /// The JSON of SPEC §9.
+    /// The JSON of SPEC §9 (a fleet's with `targets`).
     public var json: JSONValue {
-        .object([
+        var object: [String: JSONValue] = [
             "name": .string(name), "url": .optional(url), "reachable": .bool(isReachable), "error": .optional(error),
             "heads": .strings(heads), "pending": .strings(pending), "failed": .strings(failed),
             "checksum_mismatches": .strings(checksumMismatches), "lock_holder": .optional(lockHolder),
             "last_audit": lastAudit?.json ?? .null, "schema_fingerprint": .optional(schemaFingerprint),
             "protected": .bool(isProtected),
-        ])
+        ]
+        if let targets { object["targets"] = .array(targets.map(\.json)) }
+        return .object(object)
     }
 }
 

@@ -35,16 +35,13 @@ public struct StatusReader: Sendable {
         return results.values
     }
 
-    /// Reads one environment's status; failures become `isReachable == false` with the error.
+    /// Reads one environment's status (a fleet's with its targets); failures become `isReachable == false` with the error.
     public func status(of environment: Environment, graph: RevisionGraph, connectTimeout: Int = 5) -> EnvironmentStatus {
+        if environment.isFleet { return fleetStatus(of: environment, graph: graph, connectTimeout: connectTimeout) }
         var result = EnvironmentStatus(
             name: environment.name, url: (try? workspace.url(of: environment))?.description, isProtected: environment.isProtected,
             isReachable: false, error: nil, heads: [], pending: [], failed: [], checksumMismatches: [], unknown: [],
             lockHolder: nil, lastAudit: nil, schemaFingerprint: nil)
-        if environment.isFleet {
-            result.error = FleetError(.notSupported(environment: environment.name, command: "status")).message
-            return result
-        }
         do {
             let connection = try workspace.connect(environment, readOnly: true, connectTimeout: connectTimeout)
             defer { connection.close() }

@@ -47,6 +47,8 @@ public struct FleetError: GodwitError, Hashable {
         case noCanary(environment: String)
         /// `--target`, `--shard` or `--canary` on an environment with one database.
         case selectionWithoutFleet(environment: String)
+        /// A target of a fleet that had to be read (a predecessor's, for the promotion gate) could not be.
+        case targetUnreadable(target: String, reason: String)
     }
 
     /// What is wrong.
@@ -63,7 +65,7 @@ public struct FleetError: GodwitError, Hashable {
 
     public var exitCode: ExitStatus {
         switch code {
-        case .catalogUnreadable: return .failed
+        case .catalogUnreadable, .targetUnreadable: return .failed
         case .canaryNotReached: return .refused
         default: return .usage
         }
@@ -112,6 +114,8 @@ public struct FleetError: GodwitError, Hashable {
             return "fleet '\(name)' has no canary; set rollout.canary, or leave out --canary"
         case .selectionWithoutFleet(let name):
             return "environment '\(name)' is one database, not a fleet; --target, --shard and --canary go with a fleet"
+        case .targetUnreadable(let target, let reason):
+            return "target '\(target)': \(reason)"
         }
     }
 }

@@ -22,7 +22,8 @@ public struct FleetRunner: Sendable {
     /// A signal stops new targets from starting and cancels the running ones; the result then
     /// says so (`interruption`) and holds what finished, the others `skipped`.
     /// - Throws: `PlanRefusal.protectedEnvironment` (exit 5) without confirmation;
-    ///   `FleetError.canaryNotReached` (exit 5) for a partial run ahead of its canary; `FleetError`
+    ///   `FleetError.canaryNotReached` (exit 5) for a partial run ahead of its canary; the promotion
+    ///   gate's `PlanRefusal` (exit 5), checked once for the run before any target starts; `FleetError`
     ///   or `ConfigurationError` when the targets cannot be resolved or picked.
     public func run(_ request: ChangeRequest, on environment: Environment, rollout: Rollout) throws -> FleetResult {
         if !request.isDryRun && environment.isProtected && !request.isConfirmed {
@@ -33,6 +34,7 @@ public struct FleetRunner: Sendable {
         if rollout.isPartial && !rollout.isCanaryOnly {
             try checkCanary(of: fleet, request: request)
         }
+        let request = try gated(request, fleet: fleet, members: phases.canary + phases.rest)
         var result = FleetResult(
             environment: fleet.name, operation: request.operation, isDryRun: request.isDryRun, fleetSize: fleet.members.count, targets: [])
         // Held for the whole run, so that a signal lets the running targets unwind and the

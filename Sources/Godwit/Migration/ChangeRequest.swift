@@ -30,6 +30,8 @@ public struct ChangeRequest: Sendable {
     /// them (a change rendered as text) turns this off: linting parses every revision's SQL,
     /// which cost an upgrade of 1,000 revisions as much as running them.
     public var includesLintWarnings: Bool = true
+    /// Set by `FleetRunner` once the fleet's gate has passed for the whole run, so that no target repeats it.
+    var isGatedForFleet: Bool = false
 
     /// Creates a request.
     public init(_ kind: Kind) { self.kind = kind }

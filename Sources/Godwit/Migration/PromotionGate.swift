@@ -20,27 +20,33 @@ public struct PromotionGate {
     ///   whose file differs from what the predecessor applied (both checksums);
     ///   `OperationError.predecessorUnreadable` when the predecessor cannot be read.
     public func check(_ plan: Plan, request: ChangeRequest) throws {
-        let added = plan.steps.filter { $0.direction == .upgrade }.map(\.revision)
-        guard !added.isEmpty, !request.skipsPromotionCheck, !request.isResolve,
+        try check(plan.steps.filter { $0.direction == .upgrade }.map(\.revision), request: request)
+    }
+
+    /// Lets `added` through, or refuses them: each must be applied in the predecessor — in every
+    /// target of a fleet — with the checksum of its file.
+    /// - Throws: as `check(_:request:)`.
+    func check(_ added: [Revision], request: ChangeRequest) throws {
+        guard !added.isEmpty, !request.skipsPromotionCheck, !request.isResolve, !request.isGatedForFleet,
             let predecessorName = workspace.project.predecessor(of: environment.name),
             let predecessor = workspace.project.environments[predecessorName]
         else { return }
-        let rows: [AppliedRevision]
+        let states: [[String: String]]
         do {
-            rows = try workspace.readState(of: predecessor)
+            states = try appliedChecksums(of: predecessor)
         } catch let error as GodwitError {
             throw OperationError.predecessorUnreadable(environment: environment.name, predecessor: predecessorName, reason: error.message)
         }
-        var there: [String: String] = [:]
-        for row in rows where !row.isFailed { there[row.revision] = row.checksum }
-        let missing = added.map(\.id).filter { there[$0] == nil }
+        let missing = added.map(\.id).filter { id in states.contains { $0[id] == nil } }
         if !missing.isEmpty {
             throw PlanRefusal.promotionGate(missing: missing, predecessor: predecessorName, environment: environment.name)
         }
-        if let edited = added.first(where: { there[$0.id] != $0.checksum }), let recorded = there[edited.id] {
-            throw PlanRefusal.promotionGateChecksum(
-                revision: edited.id, predecessor: predecessorName, environment: environment.name, recorded: recorded,
-                current: edited.checksum, file: edited.path)
+        for edited in added {
+            if let recorded = states.lazy.compactMap({ $0[edited.id] }).first(where: { $0 != edited.checksum }) {
+                throw PlanRefusal.promotionGateChecksum(
+                    revision: edited.id, predecessor: predecessorName, environment: environment.name, recorded: recorded,
+                    current: edited.checksum, file: edited.path)
+            }
         }
     }
 

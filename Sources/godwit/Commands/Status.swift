@@ -9,6 +9,7 @@ extension GodwitCommand {
             abstract: "Show every environment side by side (with -e, that one alone): heads, pending, failed, checksum mismatches, lock holder, last change.")
         @OptionGroup var global: GlobalOptions
         @Option(name: .customLong("connect-timeout"), help: "Seconds to wait for each database.") var connectTimeout = 5
+        @Flag(name: .customLong("targets"), help: "With -e FLEET: one row per target.") var perTarget = false
 
         func run(in workspace: Workspace, console: Console) throws {
             let graph = try workspace.graph()
@@ -16,17 +17,30 @@ extension GodwitCommand {
                 [StatusReader(workspace: workspace).status(of: try workspace.project.environment(name), graph: graph, connectTimeout: connectTimeout)]
             } ?? StatusReader(workspace: workspace).status(connectTimeout: connectTimeout)
             if console.isJSON { return console.json(CommandJSON.status(environments)) }
+            if perTarget {
+                guard global.env != nil, let targets = environments.first?.targets else {
+                    throw ValidationError("--targets goes with -e and a fleet")
+                }
+                return renderStatus(targets, graph: graph, console: console, firstColumn: "TARGET")
+            }
             renderStatus(environments, graph: graph, console: console)
         }
     }
 }
 
 /// `status` for people: a table of environments, then a warning when the graph has several heads.
-func renderStatus(_ environments: [EnvironmentStatus], graph: RevisionGraph, console: Console) {
+func renderStatus(_ environments: [EnvironmentStatus], graph: RevisionGraph, console: Console, firstColumn: String = "ENVIRONMENT") {
     let rows = environments.map { status -> [StyledText] in
         let name = StyledText(status.name + (status.isProtected ? " (protected)" : ""))
         guard status.isReachable else {
             return [name, console.red("unreachable"), "", "", "", "", StyledText(status.error ?? "")]
+        }
+        if let targets = status.targets {
+            let states = status.targetStateCounts.map { "\($0.count) \($0.state.rawValue)" }.joined(separator: ", ")
+            let heads = status.targetHeadCounts.map { "\($0.heads) (\($0.count))" }.joined(separator: ", ")
+            let state = "\(targets.count) targets: " + (states.isEmpty ? "none" : states)
+            let styled = targets.allSatisfy { TargetState($0) == .upToDate } ? console.green(state) : console.yellow(state)
+            return [name, styled, StyledText(heads), "", "", "", ""]
         }
         let heads = status.heads.isEmpty ? "base" : status.heads.map { String($0.prefix(12)) }.joined(separator: ", ")
         let state: StyledText
@@ -44,7 +58,7 @@ func renderStatus(_ environments: [EnvironmentStatus], graph: RevisionGraph, con
         } ?? "—"
         return [name, state, StyledText(heads), StyledText(status.lockHolder ?? "—"), StyledText(status.schemaFingerprint ?? ""), StyledText(last), StyledText(status.url ?? "")]
     }
-    for line in console.table(["ENVIRONMENT", "STATE", "HEADS", "LOCK", "SCHEMA", "LAST CHANGE", "URL"], rows) {
+    for line in console.table([firstColumn, "STATE", "HEADS", "LOCK", "SCHEMA", "LAST CHANGE", "URL"], rows) {
         console.out(line)
     }
     if graph.heads.count > 1 {
