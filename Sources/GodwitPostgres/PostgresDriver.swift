@@ -14,6 +14,11 @@ public struct PostgresDriver: DatabaseDriver {
         url.kind == .postgresql
     }
 
+    /// The URL as written and the schema (`public` when none is set).
+    public func databaseIdentity(of url: DatabaseURL, schema: String?) -> String? {
+        url.secretText + "#" + (schema ?? "public")
+    }
+
     /// Opens a `PostgresConnection`.
     /// - Throws: `DatabaseError` with reason `.connection`, naming host, port and database, never the password.
     public func connect(to url: DatabaseURL, options: ConnectionOptions) throws -> any DriverConnection {

@@ -24,7 +24,7 @@ extension ChangeCommand {
         }
         // The targets' steps run in parallel: their lines would interleave, so only the line per
         // finished target is shown, with lock waits, warnings and notices.
-        let targets = Workspace(
+        let targets = try Workspace(
             project: workspace.project, drivers: workspace.drivers, identity: workspace.identity, variables: workspace.variables,
             linters: workspace.linters
         ) { event in

@@ -54,7 +54,7 @@ public struct TestProject: Sendable {
     /// A workspace on the project with the SQLite driver and a fixed identity.
     /// - Throws: `ConfigurationError` when the project does not load.
     public func workspace(actor: String = "tester", events: @escaping @Sendable (Event) -> Void = { _ in }) throws -> Workspace {
-        Workspace(
+        try Workspace(
             project: try Project(root: root), drivers: [SQLiteDriver()],
             identity: Identity(actor: actor, host: "test-host", gitCommit: "abc123"), variables: [:], events: events)
     }

@@ -49,7 +49,7 @@ final class AuditFixture {
     }
 
     func workspace(actor: String = "tester") throws -> Workspace {
-        Workspace(
+        try Workspace(
             project: try Project(root: project.root), drivers: [SQLiteDriver(), PostgresDriver()],
             identity: Identity(actor: actor, host: "test-host", gitCommit: "abc123"), variables: url.map { ["PG_URL": $0] } ?? [:])
     }

@@ -53,7 +53,7 @@ struct SchemaProject {
     }
 
     func workspace() throws -> Workspace {
-        Workspace(
+        try Workspace(
             project: try Project(root: root), drivers: [SQLiteDriver(), PostgresDriver()],
             identity: Identity(actor: "tester", host: "test-host", gitCommit: nil), variables: [:])
     }

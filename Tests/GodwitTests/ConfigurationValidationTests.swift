@@ -83,7 +83,7 @@ import Testing
     func libpqReadsThePostgreSQLURLBeforeConnecting(url: String) throws {
         let project = try TestProject(yaml: "environments:\n  dev:\n    url: ${DEV_URL}\n")
         defer { project.remove() }
-        let workspace = Workspace(
+        let workspace = try Workspace(
             project: try Project(root: project.root), drivers: [SQLiteDriver(), PostgresDriver()],
             identity: Identity(actor: "tester", host: "test-host"), variables: ["DEV_URL": url])
         let error = try #require(throws: ConfigurationError.self) { _ = try workspace.connect(try workspace.project.environment("dev"), readOnly: true) }

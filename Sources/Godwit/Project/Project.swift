@@ -119,7 +119,6 @@ public struct Project: Sendable {
             environments[name] = environment
         }
         self.environments = environments
-        try Self.checkSharedDatabases(environments, root: root, variables: variables)
 
         for name in promotion where environments[name] == nil {
             throw ConfigurationError(.undeclaredInPromotion(name), location: reader.location(top["promotion"]))
@@ -141,31 +140,6 @@ public struct Project: Sendable {
             defaultEnvironment = name
         } else {
             defaultEnvironment = nil
-        }
-    }
-
-    /// Refuses two environments on one database — the same expanded URL (for SQLite, the same
-    /// file) and schema, with the project's one table prefix: they would share one state table and
-    /// one audit chain. Environments whose URL does not expand here are not compared.
-    /// - Throws: `ConfigurationError.sharedDatabase` at the later environment's `url:` line.
-    static func checkSharedDatabases(_ environments: [String: Environment], root: URL, variables: [String: String]) throws {
-        var seen: [String: Environment] = [:]
-        let ordered = environments.values.sorted { ($0.urlLocation.line ?? 0, $0.name) < ($1.urlLocation.line ?? 0, $1.name) }
-        for environment in ordered {
-            guard let url = try? environment.url(root: root, variables: variables) else { continue }
-            let database: String
-            switch url.kind {
-            case .sqlite(let path):
-                guard let path else { continue }
-                database = "sqlite:" + URL(fileURLWithPath: path).standardizedFileURL.path
-            case .postgresql:
-                database = url.secretText + "#" + (environment.schema ?? "public")
-            }
-            if let other = seen[database] {
-                throw ConfigurationError(
-                    .sharedDatabase(environment: environment.name, other: other.name), location: environment.urlLocation, environment: environment.name)
-            }
-            seen[database] = environment
         }
     }
 

@@ -38,6 +38,7 @@ public final class Workspace: Sendable {
     private let cachedGraph = Mutex<RevisionGraph?>(nil)
 
     /// Creates a workspace.
+    /// - Throws: `ConfigurationError.sharedDatabase` when two environments reach one database.
     /// - Parameter readsGitCommitLazily: true when `identity.gitCommit` has not been read yet: it is
     ///   then read from the project's git checkout the first time `identity` is used — only by the
     ///   commands that write an audit record or a script — so that reading commands (`heads`,
@@ -46,7 +47,7 @@ public final class Workspace: Sendable {
         project: Project, drivers: [any DatabaseDriver], identity: Identity, readsGitCommitLazily: Bool = false,
         variables: [String: String] = ProcessInfo.processInfo.environment, linters: [SQLDialect: any Linter] = [:],
         events: @escaping @Sendable (Event) -> Void = { _ in }
-    ) {
+    ) throws {
         self.project = project
         self.drivers = drivers
         self.linters = linters
@@ -54,6 +55,31 @@ public final class Workspace: Sendable {
         self.resolvedIdentity = Mutex(readsGitCommitLazily ? nil : identity)
         self.variables = variables
         self.events = events
+        try checkSharedDatabases()
+    }
+
+    /// Refuses two environments on one database — the same place for Godwit's tables, as their
+    /// drivers tell (for SQLite the same file; for PostgreSQL the same URL and schema), with the
+    /// project's one table prefix: they would share one state table and one audit chain.
+    /// Environments whose URL does not expand here are not compared.
+    /// - Throws: `ConfigurationError.sharedDatabase` at the later environment's `url:` line.
+    func checkSharedDatabases() throws {
+        var seen: [String: Environment] = [:]
+        let ordered = project.environments.values.sorted { ($0.urlLocation.line ?? 0, $0.name) < ($1.urlLocation.line ?? 0, $1.name) }
+        for environment in ordered {
+            guard let url = try? url(of: environment), let database = databaseIdentity(of: url, schema: environment.schema) else { continue }
+            if let other = seen[database] {
+                throw ConfigurationError(
+                    .sharedDatabase(environment: environment.name, other: other.name), location: environment.urlLocation, environment: environment.name)
+            }
+            seen[database] = environment
+        }
+    }
+
+    /// Where the tables of an environment with `url` and `schema` live, as the driver that opens
+    /// `url` names it; nil for a database nothing else reaches, or without a driver.
+    public func databaseIdentity(of url: DatabaseURL, schema: String?) -> String? {
+        drivers.first { $0.accepts(url) }?.databaseIdentity(of: url, schema: schema)
     }
 
     /// `actor@host`, as written into locks and `application_name`; needs no git.

@@ -136,9 +136,11 @@ public struct Scratch {
         } catch let error as ContextualError {
             throw ConfigurationError(.invalidScratchURL(error.message), location: SourceLocation(file: Project.configPath))
         }
-        for environment in project.orderedEnvironments {
+        // The scratch database is wiped: never one an environment uses (an in-memory one is its own).
+        let scratchDatabase = workspace.databaseIdentity(of: url, schema: nil)
+        for environment in project.orderedEnvironments where scratchDatabase != nil {
             guard let other = try? workspace.url(of: environment) else { continue }
-            if other.secretText == url.secretText && url.kind != .sqlite(path: nil) {
+            if workspace.databaseIdentity(of: other, schema: nil) == scratchDatabase {
                 throw ConfigurationError(.scratchIsEnvironment(environment.name), location: SourceLocation(file: Project.configPath))
             }
         }

@@ -74,6 +74,10 @@ public protocol DatabaseDriver: Sendable {
     var dialect: any DatabaseDialect { get }
     /// The URL kinds this driver opens.
     func accepts(_ url: DatabaseURL) -> Bool
+    /// Where Godwit's tables of an environment with `url` and `schema` live, as a text that is the
+    /// same for two URLs that reach the same place (a file's standardized path; a server URL and
+    /// schema), or nil for a database no other connection reaches (`sqlite::memory:`).
+    func databaseIdentity(of url: DatabaseURL, schema: String?) -> String?
     /// Opens a connection.
     /// - Throws: `DatabaseError` with reason `.connection`, whose message names the host, port and
     ///   database (or file) and never the password.

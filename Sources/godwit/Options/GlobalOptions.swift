@@ -42,7 +42,7 @@ struct GlobalOptions: ParsableArguments {
     func workspace(_ console: Console) throws -> Workspace {
         let project = try Project(root: projectRoot())
         let identity = try Identity.current(actor: actor, project: project, readsGitCommit: false)
-        return Workspace(
+        return try Workspace(
             project: project, drivers: [SQLiteDriver(), PostgresDriver()], identity: identity, readsGitCommitLazily: true,
             linters: [.postgresql: PostgresLinter(), .sqlite: PostgresLinter(dialect: .sqlite)]
         ) { event in
