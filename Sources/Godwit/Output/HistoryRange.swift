@@ -82,19 +82,12 @@ public struct HistoryRange: Sendable, Equatable {
         }
     }
 
-    /// Follows the only parent (`steps` < 0) or the only child (> 0) `steps` times; from base when `start` is nil.
+    /// Follows the only parent (`steps` < 0) or the only child (> 0) `steps` times, from base when
+    /// `start` is nil: the graph's own walk of relative targets, which must end on a revision.
     static func walk(_ graph: RevisionGraph, from start: String?, steps: Int, text: String) throws -> String {
-        var position = start
-        for taken in 0..<abs(steps) {
-            let next = steps > 0 ? (position.map { graph.children[$0] ?? [] } ?? graph.bases) : (position.map { graph[$0]?.downRevisions ?? [] } ?? [])
-            guard next.count == 1 else {
-                let direction = steps > 0 ? "up" : "down"
-                if next.isEmpty { throw GraphError(.walkLeavesGraph(target: text, taken: taken, direction: direction)) }
-                throw GraphError(.walkAmbiguous(target: text, direction: direction, candidates: next))
-            }
-            position = next[0]
+        guard case .revision(let id) = try graph.walk(from: start, steps: steps, text: text) else {
+            throw GraphError(.namesNoRevision(target: text))
         }
-        guard let position else { throw GraphError(.namesNoRevision(target: text)) }
-        return position
+        return id
     }
 }

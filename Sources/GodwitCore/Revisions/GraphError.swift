@@ -82,10 +82,6 @@ public struct GraphError: GodwitError, Hashable {
         case mergeNeedsTwoRevisions
         /// A `history -r A:B` whose ends are not on one line of descent.
         case rangeNotOnOneLine(from: String, to: String)
-        /// A relative end of a range that walks off the graph after `taken` steps.
-        case walkLeavesGraph(target: String, taken: Int, direction: String)
-        /// A relative end of a range whose walk can go several ways.
-        case walkAmbiguous(target: String, direction: String, candidates: [String])
     }
 
     /// What went wrong.
@@ -182,10 +178,6 @@ public struct GraphError: GodwitError, Hashable {
             return "a merge needs at least two different revisions"
         case .rangeNotOnOneLine(let from, let to):
             return "'\(from)' and '\(to)' are not on one line of descent: '\(to)' does not descend from '\(from)'; 'godwit history' shows the graph"
-        case .walkLeavesGraph(let target, let taken, let direction):
-            return "'\(target)' leaves the graph: only \(taken) step\(taken == 1 ? "" : "s") \(direction) are possible"
-        case .walkAmbiguous(let target, let direction, let candidates):
-            return "'\(target)' is ambiguous: the walk \(direction) can go to \(candidates.joined(separator: ", ")); name the revision"
         }
     }
 }

@@ -69,7 +69,7 @@ public enum Target: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Where a walk along the graph ends: at a revision, or below a base (nothing of that line applied).
-enum WalkEnd: Equatable {
+package enum WalkEnd: Equatable {
     case revision(String)
     case belowBase(String)
 }
@@ -112,7 +112,7 @@ extension RevisionGraph {
     }
 
     /// Walks `steps` along the graph from `start` (nil: below every base).
-    func walk(from start: String?, steps: Int, text: String) throws -> WalkEnd {
+    package func walk(from start: String?, steps: Int, text: String) throws -> WalkEnd {
         var current: WalkEnd = start.map { .revision($0) } ?? .belowBase("")
         for taken in 0..<abs(steps) {
             if steps > 0 {
