@@ -22,6 +22,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import generate  # noqa: E402
+import fleet  # noqa: E402
 
 STARTED = time.monotonic()
 # The psql binary itself: /usr/bin/psql is Debian's Perl wrapper, whose start-up is not the limit.
@@ -86,7 +87,10 @@ class Results:
             if row["tool"] in ("psql", "sqlite3"):
                 continue
             limit_tool = "psql" if row["backend"] == "pg" else "sqlite3"
-            limit = self.find(limit_tool, row["operation"], row["backend"], row["shape"], row["workload"], row["n"])
+            operation = row["operation"]
+            if row["shape"] == "fleet" and operation.startswith("fleet upgrade"):
+                operation = "fleet upgrade (shell loop)"
+            limit = self.find(limit_tool, operation, row["backend"], row["shape"], row["workload"], row["n"])
             if limit:
                 row["ratio_to_limit"] = row["median_ms"] / limit["median_ms"]
 
@@ -318,8 +322,11 @@ class Bench:
         args = self.args
         self.load_at_start = os.getloadavg()[0]
         os.makedirs(self.projects, exist_ok=True)
-        sizes = args.sizes
-        for shape in args.shapes:
+        sizes = [] if args.fleet_only else args.sizes
+        if not args.no_fleet:
+            tools = argparse.Namespace(run_once=run_once, measure=measure, log=log, Failure=Failure)
+            fleet.FleetBench(self, tools, args.fleet_sqlite, args.fleet_pg, args.fleet_runs).run()
+        for shape in ([] if args.fleet_only else args.shapes):
             for n in sizes:
                 log(f"read-only operations: {shape}, N={n}")
                 self.read_operations(shape, n)
@@ -340,7 +347,7 @@ class Bench:
             if "branchy" in args.shapes and n <= args.change_max:
                 log(f"upgrade/downgrade: PostgreSQL, branchy graph, cheap, N={n}")
                 self.changes_pg("branchy", "cheap", n, False, runs, False)
-        if not args.no_100k:
+        if not args.no_100k and not args.fleet_only:
             self.heads_100k()
         self.results.compute_ratios()
         self.write()
@@ -356,7 +363,7 @@ class Bench:
                 writer.writerow({k: (f"{v:.3f}" if isinstance(v, float) else ("" if v is None else v)) for k, v in row.items()})
         machine = machine_description(self.load_at_start)
         elapsed = time.monotonic() - STARTED
-        summary = [r for r in rows if (r["n"] == 1000 and r["shape"] == "linear") or r["n"] >= 10000]
+        summary = [r for r in rows if (r["n"] == 1000 and r["shape"] == "linear") or r["n"] >= 10000 or r["shape"] == "fleet"]
         markdown = (
             "### Summary: N = 1,000 (linear chain) and N ≥ 10,000\n\n" + render_markdown(summary, machine, elapsed)
             + "\n" + render_budget(self.results)
@@ -438,7 +445,9 @@ def render_budget(results):
                 r = found[0]
                 line(r["ratio_to_limit"] <= limit, f"{operation.split(' ')[0]}, PostgreSQL, {workload}, {mode} ≤ {limit:.2f} × psql: "
                      f"{r['ratio_to_limit']:.2f} × ({fmt_ms(r['median_ms'])})")
-    at_thousand = [r for r in rows if r["tool"] == "godwit" and r["n"] == 1000]
+    for ok, text in fleet.limits(rows):
+        line(ok, text)
+    at_thousand = [r for r in rows if r["tool"] == "godwit" and r["n"] == 1000 and r["shape"] != "fleet"]
     if at_thousand:
         worst = max(at_thousand, key=lambda r: r["rss_mib"])
         line(worst["rss_mib"] <= 30, f"peak RSS ≤ 30 MiB for every operation at N = 1,000: at most {worst['rss_mib']:.1f} MiB ({describe(worst)})")
@@ -501,6 +510,11 @@ def main():
     parser.add_argument("--alembic-max-change-ddl", type=int, default=100, help="largest N of Alembic's upgrade/downgrade, DDL workload")
     parser.add_argument("--no-alembic", action="store_true")
     parser.add_argument("--no-100k", action="store_true", help="skip the one `heads` run at N = 100,000")
+    parser.add_argument("--no-fleet", action="store_true", help="skip the fleet rows")
+    parser.add_argument("--fleet-only", action="store_true", help="the fleet rows alone")
+    parser.add_argument("--fleet-sqlite", type=int, default=fleet.SQLITE_TARGETS, help="SQLite tenant files of the fleet rows")
+    parser.add_argument("--fleet-pg", type=int, default=fleet.PG_TARGETS, help="PostgreSQL databases of the fleet rows")
+    parser.add_argument("--fleet-runs", type=int, default=3, help="runs of each fleet upgrade")
     args = parser.parse_args()
     try:
         Bench(args).run()
