@@ -45,7 +45,8 @@ public struct EstateReport: Sendable {
     public var environments: [EnvironmentStatus]
     /// The graph with every environment's marker.
     public var picture: GraphPicture
-    /// The graph as SVG when Graphviz is installed; nil draws it as an HTML list.
+    /// The graph as SVG when Graphviz is installed and it has at most `ReportReader.svgNodeLimit`
+    /// nodes; nil draws it as an HTML list.
     public var svg: String?
     /// One timeline per environment, in the order of `environments`.
     public var timelines: [Timeline]
@@ -74,6 +75,9 @@ public struct ReportReader: Sendable {
     /// The most audit records a timeline shows, newest first.
     public static let timelineLimit = 200
 
+    /// The most nodes drawn as SVG: Graphviz lays out a thousand in tens of seconds; more are a list.
+    public static let svgNodeLimit = 400
+
     /// Creates a reader.
     public init(workspace: Workspace) {
         self.workspace = workspace
@@ -97,7 +101,7 @@ public struct ReportReader: Sendable {
         let graph = try workspace.graph()
         let statuses = try StatusReader(workspace: workspace).status(connectTimeout: connectTimeout)
         let picture = GraphPicture(graph: graph, markers: statuses.map(EnvironmentMarker.init), isFull: isFull)
-        let svg = renderer.isAvailable ? try? renderer.render(picture) : nil
+        let svg = renderer.isAvailable && picture.nodes.count <= Self.svgNodeLimit ? try? renderer.render(picture) : nil
         let timelines = statuses.map { timeline(of: $0) }
         return EstateReport(
             project: workspace.project.root.lastPathComponent, generatedAt: Timestamp.iso8601(Date(), fractionalSeconds: false), revisionCount: graph.revisions.count,

@@ -67,7 +67,7 @@ public struct ReportPage: Sendable {
         if let svg = report.svg {
             out += "<div class=\"svg\">\n\(Self.inline(svg))</div>\n"
         } else {
-            out += "<p class=\"note\">Graphviz is not installed: the graph is drawn as a list, newest first.</p>\n" + list
+            out += "<p class=\"note\">The graph as a list, newest first: a drawing needs Graphviz's dot, and at most \(ReportReader.svgNodeLimit) nodes.</p>\n" + list
         }
         return out + "</section>\n"
     }
