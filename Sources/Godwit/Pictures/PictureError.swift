@@ -21,6 +21,7 @@ public struct PictureError: GodwitError, Hashable {
         self.code = code
     }
 
+    /// Exit 1: the picture could not be drawn or written.
     public var exitCode: ExitStatus {
         switch code {
         case .graphvizMissing, .graphvizFailed, .unwritable: .failed
