@@ -3,8 +3,8 @@
 
 godwit_packages=(libpq-dev libsqlite3-dev libpg-query-dev sqlite3 postgresql-15 postgresql-client-15)
 # What the tests use besides: PgBouncer for the pooler test, iptables for the partition test,
-# python3-venv for the Python tools.
-test_packages=(pgbouncer iptables python3-venv)
+# python3-venv for the Python tools, Graphviz and Chromium for the pictures tests (svg, the report opened headless).
+test_packages=(pgbouncer iptables python3-venv graphviz chromium)
 
 # Installs the Debian packages that are missing (when root), or says which are.
 ensure_packages() {

@@ -1,0 +1,87 @@
+import Foundation
+@testable import Godwit
+import GodwitCore
+import Testing
+
+/// The HTML of `report` (SPEC §13) from literal values: every piece of user text escaped, no
+/// script and no external URL, environments, fleets, timelines and verification shown.
+@Suite struct ReportPageTests {
+    static func status(_ name: String, heads: [String], pending: [String] = [], reachable: Bool = true) -> EnvironmentStatus {
+        EnvironmentStatus(
+            name: name, url: "sqlite:var/\(name).sqlite3", isProtected: name == "prod", isReachable: reachable,
+            error: reachable ? nil : "connection refused <at> \"db\"", heads: heads, pending: pending, failed: [], checksumMismatches: [],
+            unknown: [], lockHolder: nil, lastAudit: nil, schemaFingerprint: nil)
+    }
+
+    static func report(svg: String? = nil) throws -> EstateReport {
+        let graph = try RevisionGraph(describing: ["a", "b: a", "c1: b labels=billing", "c2: b", "d: c1 c2"])
+        var fleet = status("shards", heads: ["b"])
+        fleet.targets = [status("s1", heads: ["b"]), status("s2", heads: ["b"], pending: ["c1"])]
+        let environments = [status("dev", heads: ["d"]), status("prod", heads: ["b"], pending: ["c1", "c2", "d"]), status("qa", heads: [], reachable: false), fleet]
+        let record = AuditRecord(
+            id: 7, environment: "dev", operation: "upgrade", startedAt: "2026-12-01T10:00:00.000Z", finishedAt: "2026-12-01T10:00:01.000Z",
+            outcome: "failed", error: "syntax error near \"<\"", fromHeads: ["b"], toHeads: ["d"],
+            steps: [AuditRecord.Step(revision: "c1", direction: .upgrade, checksum: "x", durationMS: 3)], actor: "<img src=x onerror=alert(1)>",
+            host: "h", toolVersion: "1", gitCommit: "0123456789abcdef", reason: "fix <b>bold</b> & \"quoted\" 'single'")
+        let timelines = [
+            EstateReport.Timeline(
+                environment: "dev", records: [record], total: 300,
+                verification: AuditVerification(environment: "dev", records: 300, logPath: nil, problems: [])),
+            EstateReport.Timeline(environment: "prod", records: [], total: 0, verificationError: "the key file <k> cannot be read"),
+            EstateReport.Timeline(environment: "qa", records: [], total: 0, error: "unreachable: connection refused"),
+        ]
+        let markers = environments.map(EnvironmentMarker.init)
+        return EstateReport(
+            project: "shop & co", generatedAt: "2026-12-01T10:00:00Z", revisionCount: 5, heads: ["d"], environments: environments,
+            picture: GraphPicture(graph: graph, markers: markers), svg: svg, timelines: timelines)
+    }
+
+    @Test func userTextIsEscapedEverywhere() throws {
+        let html = ReportPage(try Self.report()).html
+        #expect(html.contains("fix &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot; &#39;single&#39;"))
+        #expect(html.contains("&lt;img src=x onerror=alert(1)&gt;"))
+        #expect(html.contains("syntax error near &quot;&lt;&quot;"))
+        #expect(html.contains("connection refused &lt;at&gt; &quot;db&quot;"))
+        #expect(html.contains("Godwit report <span class=\"project\">shop &amp; co</span>"))
+        #expect(!html.contains("<img"))
+        #expect(!html.contains("<b>"))
+    }
+
+    @Test func pageShowsEnvironmentsFleetTimelineAndVerification() throws {
+        let html = ReportPage(try Self.report()).html
+        for name in ["dev", "prod", "qa", "shards"] { #expect(html.contains("<h3>\(name)")) }
+        #expect(html.contains("<p class=\"state ok\">up to date</p>"))
+        #expect(html.contains("<p class=\"state warn\">3 pending</p>"))
+        #expect(html.contains("<p class=\"state bad\">unreachable</p>"))
+        #expect(html.contains("2 targets: 1 up to date, 1 pending"))
+        #expect(html.contains("Audit chain verified: 300 records"))
+        #expect(html.contains("The newest 1 of 300 records."))
+        #expect(html.contains("Audit chain not verified: the key file &lt;k&gt; cannot be read"))
+        #expect(html.contains("<td>2026-12-01 10:00:00</td>"))
+        #expect(html.contains("<code>0123456789ab</code>"))
+        // Without Graphviz, the graph is a list, newest first, each environment on its head.
+        #expect(html.contains("<li class=\"pending\"") == false)
+        #expect(html.contains("<li><code>d</code> d <span class=\"role\">merge, head</span> <span class=\"env\">dev</span> <span class=\"parents\">← c1, c2</span></li>"))
+        #expect(html.contains("<span class=\"tag\">billing</span>"))
+    }
+
+    /// No script, no URL to fetch: a content security policy that forbids both, and Graphviz's
+    /// prolog, doctype and namespace URLs left out of the inline SVG.
+    @Test func pageIsSelfContained() throws {
+        let svg = """
+            <?xml version="1.0" encoding="UTF-8" standalone="no"?>
+            <!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"
+             "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">
+            <!-- Generated by graphviz -->
+            <svg width="10pt" height="10pt" xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">
+            <g><title>d</title><!-- d --></g>
+            </svg>
+            """
+        let html = ReportPage(try Self.report(svg: svg)).html
+        #expect(html.contains("<div class=\"svg\">\n<svg width=\"10pt\" height=\"10pt\">\n<g><title>d</title></g>\n</svg></div>"))
+        #expect(html.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"))
+        #expect(!html.contains("http:") && !html.contains("https:") && !html.contains("//"))
+        #expect(!html.lowercased().contains("<script"))
+        #expect(!html.contains("<!--"))
+    }
+}
