@@ -8,7 +8,7 @@ extension GodwitCommand {
             commandName: "resolve",
             abstract: "Clear a failed non-transactional revision after fixing it by hand.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The failed revision.") var revision: String
+        @Argument(help: "The failed revision.", completion: Completion.revisions) var revision: String
         @Flag(name: .long, help: "It is now fully applied.") var applied = false
         @Flag(name: .customLong("rolled-back"), help: "It is now fully undone.") var rolledBack = false
         @Option(name: .long, help: "Why: stored in the audit record.") var reason: String?
