@@ -5,7 +5,9 @@ import ArgumentParser
 enum ArgumentOrder {
     /// The three moves below, in order.
     static func normalized(_ arguments: [String]) -> [String] {
-        movingNegativeTargets(nestingAuditVerify(hoistingGlobalOptions(arguments)))
+        // The shell completion protocol (`godwit ---completion upgrade -- …`) is left as it is.
+        if arguments.first == "---completion" { return arguments }
+        return movingNegativeTargets(nestingAuditVerify(hoistingGlobalOptions(arguments)))
     }
 
     /// Moves global options written before the subcommand (`godwit --json heads`) behind it, where
@@ -19,8 +21,9 @@ enum ArgumentOrder {
             guard (try? GlobalOptions.parse(leading)) != nil else { continue }
             var result = [arguments[index]]
             var rest = Array(arguments[(index + 1)...])
-            // A nested subcommand (`audit verify`) stays first.
-            if arguments[index] == "audit", rest.first == "verify" {
+            // A nested subcommand (`audit verify`, `schema dump`) stays first.
+            let command = GodwitCommand.configuration.subcommands.first { $0.configuration.commandName == arguments[index] }
+            if let next = rest.first, command?.configuration.subcommands.contains(where: { $0.configuration.commandName == next }) == true {
                 result.append(rest.removeFirst())
             }
             return result + leading + rest

@@ -33,7 +33,7 @@ extension ChangeCommand {
 
     func run(in workspace: Workspace, console: Console) throws {
         let planned = try plannedChange(in: workspace)
-        let environment = planned.environment
+        let environment = planned.environment.waitingForLock(change.lockWait.value)
         var request = planned.request
         request.includesLintWarnings = console.isJSON  // text shows them for a dry-run only, which lints anyway
         if environment.isFleet || fleetOptions?.isGiven == true {

@@ -178,10 +178,32 @@ struct Sandbox {
         try run(args, in: dir.map(url) ?? root, env: env, stdin: stdin)
     }
 
-    /// `godwit init` in the sandbox: SQLite dev, test, prod and the revision 3f2a9c1b7d4e.
+    /// `godwit init` in the sandbox: SQLite dev, test, prod and the example revision, whose
+    /// random id is then pinned to 3f2a9c1b7d4e (`WorkflowTests.base`) so that tests can name it.
     func initProject() throws {
         let result = try godwit(["init"])
         guard result.status == 0 else { throw HarnessError("godwit init failed\n\(result)") }
+        try pinExampleRevision()
+    }
+
+    /// Gives the example revision that `init` wrote under `folder` the id 3f2a9c1b7d4e.
+    func pinExampleRevision(in folder: String = "") throws {
+        let versions = folder.isEmpty ? "versions" : folder + "/versions"
+        let id = try exampleRevisionID(in: folder)
+        let name = "\(id)_create_users.sql"
+        let text = try read("\(versions)/\(name)")
+        try FileManager.default.removeItem(at: url("\(versions)/\(name)"))
+        try write("\(versions)/3f2a9c1b7d4e_create_users.sql", text.replacingOccurrences(of: "-- revision: \(id)\n", with: "-- revision: 3f2a9c1b7d4e\n"))
+    }
+
+    /// The id of the example revision that `init` wrote under `folder`.
+    func exampleRevisionID(in folder: String = "") throws -> String {
+        let versions = folder.isEmpty ? "versions" : folder + "/versions"
+        let names = try FileManager.default.contentsOfDirectory(atPath: url(versions).path)
+        guard let name = names.first(where: { $0.hasSuffix("_create_users.sql") }), let id = name.split(separator: "_").first else {
+            throw HarnessError("init wrote no example revision in \(versions): \(names)")
+        }
+        return String(id)
     }
 
     /// `godwit revision -m MESSAGE [extra]`, then puts SQL into the new file's sections.

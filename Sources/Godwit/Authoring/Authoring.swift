@@ -17,10 +17,15 @@ public struct Authoring {
     /// A new random 12-character lowercase hex id that no revision has.
     public func newID() -> String {
         while true {
-            var generator = SystemRandomNumberGenerator()
-            let id = (0..<12).map { _ in String(Int.random(in: 0..<16, using: &generator), radix: 16) }.joined()
+            let id = Self.randomID()
             if graph.revisions[id] == nil && !graph.order.contains(where: { $0.hasPrefix(id) }) { return id }
         }
+    }
+
+    /// A random 12-character lowercase hex id, from the system's random number generator.
+    public static func randomID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<12).map { _ in String(Int.random(in: 0..<16, using: &generator), radix: 16) }.joined()
     }
 
     /// Writes a new revision whose parent is the current head, or `head` (`base` for a new root),
@@ -88,62 +93,5 @@ public struct Authoring {
             throw OperationError.cannotWrite(path: url.path)
         }
         return (id, RevisionGraph.relativePath(of: url, to: project.root))
-    }
-}
-
-/// Creates a new project (`godwit init`).
-public enum Scaffold {
-    /// The files `init` writes, relative to the new project's root.
-    public static func files() -> [(String, String)] {
-        let id = "3f2a9c1b7d4e"
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        let revision = RevisionFile.render(
-            id: id, downRevisions: [], message: "create users", createDate: formatter.string(from: Date()),
-            upgrade: "CREATE TABLE users (\n    id INTEGER PRIMARY KEY,\n    email TEXT NOT NULL UNIQUE\n);\n",
-            downgrade: "DROP TABLE users;\n")
-        return [
-            (Project.configPath, """
-                # Godwit environments: see the README for every key.
-                versions: versions
-                promotion: [dev, test, prod]
-                default_environment: dev
-                table_prefix: godwit_
-
-                environments:
-                  dev:
-                    url: sqlite:var/dev.sqlite3
-                  test:
-                    url: ${TEST_DATABASE_URL:-sqlite:var/test.sqlite3}
-                  prod:
-                    url: ${PROD_DATABASE_URL:-sqlite:var/prod.sqlite3}
-                    protected: true
-                    lock_timeout: 10s
-
-                """),
-            ("versions/\(RevisionFile.fileName(id: id, message: "create users"))", revision),
-            (".gitignore", "var/\n"),
-        ]
-    }
-
-    /// Creates the layout in `directory`, refusing to overwrite anything that exists.
-    /// - Throws: `ConfigurationError` naming the first file that already exists.
-    public static func create(in directory: URL) throws -> [String] {
-        let manager = FileManager.default
-        let files = files()
-        for path in [Project.configPath, "versions"] where manager.fileExists(atPath: directory.appendingPathComponent(path).path) {
-            throw ConfigurationError(.wouldOverwrite(path: directory.appendingPathComponent(path).path))
-        }
-        var written: [String] = []
-        for (path, text) in files {
-            let url = directory.appendingPathComponent(path)
-            if manager.fileExists(atPath: url.path) { continue }
-            try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            guard manager.createFile(atPath: url.path, contents: Data(text.utf8)) else {
-                throw OperationError.cannotWrite(path: url.path)
-            }
-            written.append(path)
-        }
-        return written
     }
 }

@@ -7,9 +7,9 @@ public enum CommandJSON {
         .object(["revision": .string(id), "path": .string(path)])
     }
 
-    /// `init`: the project folder and the files written.
-    public static func scaffold(project: String, files: [String]) -> JSONValue {
-        .object(["project": .string(project), "files": .strings(files)])
+    /// `init`: the project folder, the files written and those skipped because they exist (`--force`).
+    public static func scaffold(project: String, files: [String], skipped: [String] = []) -> JSONValue {
+        .object(["project": .string(project), "files": .strings(files), "skipped": .strings(skipped)])
     }
 
     /// `--sql`: the environment and the script.

@@ -106,6 +106,8 @@ public struct ConfigurationError: GodwitError, Hashable {
         case promotionToItself(environment: String)
         /// `init` in a folder that already has a project's files.
         case wouldOverwrite(path: String)
+        /// `init` in a folder that holds files, without `--force`.
+        case folderNotEmpty(path: String)
         /// A new revision's `option` (`--message`, `--branch-label`) holds a control character
         /// (its scalar value): the header it would write is refused by every later command.
         case controlCharacterInOption(option: String, scalar: UInt32)
@@ -239,6 +241,8 @@ public struct ConfigurationError: GodwitError, Hashable {
             return "cannot promote '\(name)' to itself"
         case .wouldOverwrite(let path):
             return "'\(path)' already exists; init never overwrites anything (choose an empty folder)"
+        case .folderNotEmpty(let path):
+            return "the folder '\(path)' is not empty; init writes into an empty folder (choose one), or pass --force to add only the files that do not exist yet (existing ones are never overwritten)"
         case .controlCharacterInOption(let option, let scalar):
             let hex = String(scalar, radix: 16, uppercase: true)
             return "\(option) holds the control character U+\(String(repeating: "0", count: max(0, 4 - hex.count)) + hex); a revision's header is one line of printable text per key, so remove it (nothing was written)"

@@ -16,7 +16,7 @@ public struct Environment: Sendable {
     /// Refuses to change without `--yes` or a typed confirmation.
     public let isProtected: Bool
     /// How long to wait for the migration lock (default 60s).
-    public let migrationLockTimeout: TimeoutValue
+    public internal(set) var migrationLockTimeout: TimeoutValue
     /// PostgreSQL lock_timeout for the revisions' statements (default 5s).
     public let lockTimeout: TimeoutValue?
     /// PostgreSQL statement_timeout per statement.

@@ -39,6 +39,19 @@ extension ProjectLinter {
         return try graph.revisions(ids).flatMap { try linter.lint($0, includingDowngrade: includingDowngrades) }
     }
 
+    /// `lint --since REF`: the findings of the revisions whose files were added or changed since
+    /// `git merge-base REF HEAD`, committed or not (`GitChanges`), parents first; none when no
+    /// revision file changed. Upgrade sections only, unless `includingDowngrades`.
+    /// - Throws: `GitError` (exit 2) outside a git checkout, for an unknown ref or without git;
+    ///   what `lint(_:dialect:includingDowngrades:)` throws.
+    public func lint(changedSince ref: String, dialect: SQLDialect, includingDowngrades: Bool = false) throws -> [LintFinding] {
+        let changed = try GitChanges.paths(in: project.root, under: project.versionsPath, since: ref)
+        let graph = try graph()
+        let ids = graph.order.filter { id in graph.revisions[id].map { changed.contains($0.path) } ?? false }
+        guard !ids.isEmpty else { return [] }
+        return try lint(ids, dialect: dialect, includingDowngrades: includingDowngrades)
+    }
+
     /// The dialect whose rules `lint` applies: the named environment's; with none named, SQLite
     /// when every environment is SQLite, else the strictest of the handed-in drivers' (a project
     /// that reaches PostgreSQL anywhere gets its rules). An environment whose URL cannot be

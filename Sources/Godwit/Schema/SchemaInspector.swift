@@ -64,6 +64,13 @@ public struct SchemaInspector: Sendable {
     /// - Throws: `GraphError` when an applied revision has no file; `ConfigurationError` for a
     ///   scratch database of another kind; `DatabaseError`.
     public func drift(_ environment: Environment) throws -> SchemaDiff {
+        SchemaDiff(from: try expectedSchema(of: environment), to: try liveSchema(of: environment))
+    }
+
+    /// What the environment's applied revisions produce, replayed in the scratch database.
+    /// - Throws: `GraphError` when an applied revision has no file; `ConfigurationError` for a
+    ///   scratch database of another kind; `DatabaseError`.
+    public func expectedSchema(of environment: Environment) throws -> Schema {
         let graph = try workspace.graph()
         let state = StateReport(graph: graph, rows: try workspace.readState(of: environment))
         if let unknown = state.unknown.first {
@@ -76,7 +83,15 @@ public struct SchemaInspector: Sendable {
                 .scratchOfOtherKind(scratch: scratch.dialect.displayName, environment: environment.name, environmentKind: nil),
                 location: SourceLocation(file: Project.configPath), environment: environment.name)
         }
-        let expected = try replayedSchema(to: .revisions(state.heads), schema: environment.schema)
-        return SchemaDiff(from: expected, to: try liveSchema(of: environment))
+        return try replayedSchema(to: .revisions(state.heads), schema: environment.schema)
+    }
+
+    /// `schema dump`: the environment's live schema, or with `expected` what its applied revisions
+    /// produce, as Godwit's canonical DDL in its dialect (`Schema.ddl`).
+    /// - Throws: what `liveSchema(of:)` and `expectedSchema(of:)` throw.
+    public func dump(_ environment: Environment, expected: Bool = false) throws -> SchemaDump {
+        let dialect = try workspace.dialect(of: environment).id
+        let schema = try expected ? expectedSchema(of: environment) : liveSchema(of: environment)
+        return SchemaDump(environment: environment.name, dialect: dialect, sql: schema.ddl(dialect))
     }
 }

@@ -17,6 +17,17 @@ extension SchemaDiff {
     }
 }
 
+extension Schema {
+    /// Godwit's canonical DDL of this schema in `dialect` (`schema dump`): the DDL that builds it
+    /// from an empty database, which is the diff from nothing, so it loads back into the same
+    /// `Schema`. Stable order: extensions, enum types, sequences; tables by name (a referenced
+    /// table first when its foreign keys go inline); then the foreign keys, indexes, views (a view
+    /// after those it reads) and triggers. Equal schemas give equal bytes; empty for an empty schema.
+    public func ddl(_ dialect: SQLDialect) -> String {
+        SchemaDiff(from: Schema(), to: self).ddl(dialect)
+    }
+}
+
 /// Writes the DDL of a diff.
 struct DDLWriter {
     let diff: SchemaDiff

@@ -11,7 +11,7 @@ extension GodwitCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var change: ChangeOptions
         @OptionGroup var rehearsal: RehearsalOption
-        @Argument(help: "Where to go back to.") var target: String
+        @Argument(help: "Where to go back to.", completion: Completion.revisions) var target: String
 
         var isRehearsal: Bool { rehearsal.rehearse }
 

@@ -20,10 +20,18 @@ extension GodwitCommand {
         @Argument(help: "Revisions to lint: ids, unique prefixes, branch labels, 'head' or 'LABEL@head' (default: every revision).")
         var revisions: [String] = []
         @Flag(name: .customLong("downgrade"), help: "Also lint the downgrade sections.") var includesDowngrades = false
+        @Option(name: .long, help: ArgumentHelp("Lint only the revision files added or changed since 'git merge-base GIT_REF HEAD', uncommitted changes included (for a pull request's CI).", valueName: "git-ref"))
+        var since: String?
+
+        func validate() throws {
+            if since != nil && !revisions.isEmpty { throw ValidationError("--since picks the revisions itself; give either REV... or --since GIT_REF") }
+        }
 
         func run(in workspace: Workspace, console: Console) throws {
             let dialect = try ProjectLinter(workspace: workspace).lintDialect(environment: global.env)
-            let findings = try ProjectLinter(workspace: workspace).lint(revisions, dialect: dialect, includingDowngrades: includesDowngrades)
+            let linter = ProjectLinter(workspace: workspace)
+            let findings = try since.map { try linter.lint(changedSince: $0, dialect: dialect, includingDowngrades: includesDowngrades) }
+                ?? linter.lint(revisions, dialect: dialect, includingDowngrades: includesDowngrades)
             try renderLint(findings, console: console)
         }
     }

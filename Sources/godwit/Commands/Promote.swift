@@ -11,7 +11,7 @@ extension GodwitCommand {
         @OptionGroup var change: ChangeOptions
         @OptionGroup var rehearsal: RehearsalOption
         @OptionGroup var promotionCheck: PromotionCheckOption
-        @Argument(help: "FROM and TO, or only TO.") var environments: [String]
+        @Argument(help: "FROM and TO, or only TO.", completion: Completion.environments) var environments: [String]
 
         var isRehearsal: Bool { rehearsal.rehearse }
         var skipsPromotionCheck: Bool { promotionCheck.skipPromotionCheck }

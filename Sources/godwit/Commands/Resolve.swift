@@ -8,11 +8,12 @@ extension GodwitCommand {
             commandName: "resolve",
             abstract: "Clear a failed non-transactional revision after fixing it by hand.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The failed revision.") var revision: String
+        @Argument(help: "The failed revision.", completion: Completion.revisions) var revision: String
         @Flag(name: .long, help: "It is now fully applied.") var applied = false
         @Flag(name: .customLong("rolled-back"), help: "It is now fully undone.") var rolledBack = false
         @Option(name: .long, help: "Why: stored in the audit record.") var reason: String?
         @Flag(name: .long, help: "Confirm for a protected environment.") var yes = false
+        @OptionGroup var lockWait: LockTimeoutOption
 
         func validate() throws {
             guard applied != rolledBack else { throw ValidationError("give exactly one of --applied and --rolled-back") }
@@ -22,7 +23,7 @@ extension GodwitCommand {
             var request = ChangeRequest(.resolve(revision: revision, applied: applied))
             request.reason = reason
             request.isConfirmed = yes
-            let environment = try workspace.project.environment(global.env)
+            let environment = try workspace.project.environment(global.env).waitingForLock(lockWait.value)
             renderResult(try Migrator(workspace: workspace, environment: environment).run(request), console: console)
         }
     }

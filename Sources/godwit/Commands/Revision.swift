@@ -16,10 +16,10 @@ extension GodwitCommand {
         @OptionGroup var global: GlobalOptions
         @Option(name: .shortAndLong, help: "The revision's message (default: none; the file is then named for its id alone).")
         var message: String = ""
-        @Option(name: .long, help: "The parent: a revision, 'LABEL@head', or 'base' for a new root.") var head: String?
+        @Option(name: .long, help: "The parent: a revision, 'LABEL@head', or 'base' for a new root.", completion: Completion.revisions) var head: String?
         @Flag(name: .long, help: "With --head: allow a parent that is not a head, starting a second head.") var splice = false
         @Option(name: .customLong("branch-label"), help: "A branch label for the new revision (repeatable).") var branchLabels: [String] = []
-        @Option(name: .customLong("depends-on"), help: "A revision the new one depends on (repeatable).") var dependsOn: [String] = []
+        @Option(name: .customLong("depends-on"), help: "A revision the new one depends on (repeatable).", completion: Completion.revisions) var dependsOn: [String] = []
         @Flag(name: .long, help: "Write the SQL that turns the head's schema into the desired one.") var autogenerate = false
         @Option(name: .customLong("from-env"), help: "With --autogenerate: take the desired schema from this environment's live database instead of schema:.")
         var fromEnv: String?

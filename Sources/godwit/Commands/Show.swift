@@ -5,7 +5,7 @@ extension GodwitCommand {
     struct Show: ProjectCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one revision: header, checksum and SQL.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "A revision id, unique prefix, branch label, 'head' or 'LABEL@head'.") var revision: String
+        @Argument(help: "A revision id, unique prefix, branch label, 'head' or 'LABEL@head'.", completion: Completion.revisions) var revision: String
 
         func run(in workspace: Workspace, console: Console) throws {
             let graph = try workspace.graph()

@@ -10,7 +10,7 @@ extension GodwitCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var change: ChangeOptions
         @OptionGroup var promotionCheck: PromotionCheckOption
-        @Argument(help: "The state to record.") var target: String
+        @Argument(help: "The state to record.", completion: Completion.revisions) var target: String
         @Flag(name: .long, help: "Forget the recorded state first.") var purge = false
 
         var skipsPromotionCheck: Bool { promotionCheck.skipPromotionCheck }

@@ -13,7 +13,7 @@ extension GodwitCommand {
         @OptionGroup var rehearsal: RehearsalOption
         @OptionGroup var promotionCheck: PromotionCheckOption
         @OptionGroup var fleet: FleetOptions
-        @Argument(help: "Where to go.") var target: String = "heads"
+        @Argument(help: "Where to go.", completion: Completion.revisions) var target: String = "heads"
 
         var isRehearsal: Bool { rehearsal.rehearse }
         var skipsPromotionCheck: Bool { promotionCheck.skipPromotionCheck }

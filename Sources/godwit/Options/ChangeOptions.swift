@@ -5,6 +5,7 @@ import GodwitCore
 
 /// Options of every command that changes an environment: upgrade, downgrade, stamp, promote.
 struct ChangeOptions: ParsableArguments {
+    @OptionGroup var lockWait: LockTimeoutOption
     @Flag(name: .customLong("dry-run"), help: "Connect read-only, print the plan, change nothing.")
     var dryRun = false
     @Flag(name: .long, help: "Print the plan's full SQL script, bookkeeping included; needs no database.")
@@ -40,6 +41,25 @@ struct ChangeOptions: ParsableArguments {
         request.skipsPromotionCheck = skipsPromotionCheck
         return request
     }
+}
+
+/// `--lock-timeout`: for every command that changes an environment (the `ChangeOptions` ones and `resolve`).
+struct LockTimeoutOption: ParsableArguments {
+    @Option(
+        name: .customLong("lock-timeout"),
+        help: ArgumentHelp(
+            "How long to wait for Godwit's migration lock before exit 4 (e.g. 30s, 2m): overrides the environment's lock_timeout for this run. Not PostgreSQL's per-statement lock_timeout that a revision's header sets.",
+            valueName: "duration"))
+    var lockTimeout: String?
+
+    func validate() throws {
+        if let lockTimeout, TimeoutValue(parsing: lockTimeout) == nil {
+            throw ValidationError("--lock-timeout '\(lockTimeout)' is not a duration; write it as 500ms, 30s, 5m or 1h")
+        }
+    }
+
+    /// The wait for the migration lock, nil when not given.
+    var value: TimeoutValue? { lockTimeout.flatMap(TimeoutValue.init(parsing:)) }
 }
 
 /// `--rehearse`: for the commands that run SQL (upgrade, downgrade, promote).

@@ -10,7 +10,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "The project folder (default: the first folder upward with environments/environments.yaml; or GODWIT_PROJECT).")
     var project: String?
 
-    @Option(name: [.short, .customLong("env")], help: "The environment (default: default_environment).")
+    @Option(name: [.short, .customLong("env")], help: "The environment (default: default_environment).", completion: Completion.environments)
     var env: String?
 
     @Flag(name: .long, help: "Machine output: one JSON document on stdout.")
