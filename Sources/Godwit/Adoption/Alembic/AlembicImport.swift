@@ -153,16 +153,26 @@ public struct AlembicImport: Sendable {
         var known = KnownSQL()
         let parents = Set(entries.flatMap(\.downRevisions))
         let heads = entries.map(\.revision).filter { !parents.contains($0) }
-        if let output = try? tool.alembic(arguments(["upgrade", "heads"]), in: folder), output.status == 0 {
-            for entry in entries { known.upgrades[entry.revision] = AlembicScript.sql(of: entry.revision, .upgrade, in: output.stdout) }
+        // When one revision fails, the heads it is not below still come from one run each.
+        if !collect(from: ["upgrade", "heads"], .upgrade, of: entries, into: &known.upgrades, tool: tool, folder: folder) {
+            for head in heads { collect(from: ["upgrade", head], .upgrade, of: entries, into: &known.upgrades, tool: tool, folder: folder) }
         }
-        for head in heads {
-            guard let output = try? tool.alembic(arguments(["downgrade", "\(head):base"]), in: folder), output.status == 0 else { continue }
-            for entry in entries where known.downgrades[entry.revision] == nil {
-                known.downgrades[entry.revision] = AlembicScript.sql(of: entry.revision, .downgrade, in: output.stdout)
-            }
-        }
+        for head in heads { collect(from: ["downgrade", "\(head):base"], .downgrade, of: entries, into: &known.downgrades, tool: tool, folder: folder) }
         return known
+    }
+
+    /// Runs `command` offline and files the SQL of each revision it printed that `sql` lacks;
+    /// false when the run failed.
+    @discardableResult
+    func collect(
+        from command: [String], _ direction: AlembicScript.Direction, of entries: [Entry], into sql: inout [String: String],
+        tool: AlembicTool, folder: URL
+    ) -> Bool {
+        guard let output = try? tool.alembic(arguments(command), in: folder), output.status == 0 else { return false }
+        for entry in entries where sql[entry.revision] == nil {
+            sql[entry.revision] = AlembicScript.sql(of: entry.revision, direction, in: output.stdout)
+        }
+        return true
     }
 
     /// Alembic's arguments for `command` offline, with the config file and the `-x` values.
