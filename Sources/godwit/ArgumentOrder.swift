@@ -19,8 +19,9 @@ enum ArgumentOrder {
             guard (try? GlobalOptions.parse(leading)) != nil else { continue }
             var result = [arguments[index]]
             var rest = Array(arguments[(index + 1)...])
-            // A nested subcommand (`audit verify`) stays first.
-            if arguments[index] == "audit", rest.first == "verify" {
+            // A nested subcommand (`audit verify`, `import alembic`) stays first.
+            let group = GodwitCommand.configuration.subcommands.first { $0.configuration.commandName == arguments[index] }
+            if let next = rest.first, group?.configuration.subcommands.contains(where: { $0.configuration.commandName == next }) == true {
                 result.append(rest.removeFirst())
             }
             return result + leading + rest

@@ -218,6 +218,11 @@ struct AlembicImportTests {
         let result = try sandbox.godwit(["import", "alembic", "--config", "alembic/alembic.ini"], env: ["PATH": "/usr/bin:/bin", "VIRTUAL_ENV": ""])
         #expect(result.status == 2, "\(result)")
         #expect(result.stderr.contains("alembic is not on PATH: activate the project's virtual environment or pip install alembic"), "\(result)")
+        // Global options before the group reach the subcommand.
+        let json = try sandbox.godwit(["--json", "import", "alembic", "--config", "alembic/alembic.ini"], env: ["PATH": "/usr/bin:/bin", "VIRTUAL_ENV": ""])
+        #expect(json.status == 2)
+        #expect((try json.jsonObject()["error"] as? [String: Any])?["message"] as? String
+            == "alembic is not on PATH: activate the project's virtual environment or pip install alembic", "\(json)")
         let missing = try sandbox.godwit(["import", "alembic", "--config", "nowhere/alembic.ini"], env: ["PATH": try RealAlembic.path()])
         #expect(missing.status == 2 && missing.stderr.contains("no Alembic configuration at"), "\(missing)")
     }
