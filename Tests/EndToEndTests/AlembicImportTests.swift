@@ -42,10 +42,11 @@ enum RealAlembic {
 
 /// The fixture Alembic project's revisions: a base, a chain, a branch point, a branch with the
 /// label `billing`, raw `op.execute` SQL, a merge with an index, a branch `reports` that depends
-/// on `billing`'s revision, and a data fix whose downgrade is `pass`.
+/// on `billing`'s revision, a data fix whose downgrade is `pass`, and an index built in an
+/// `autocommit_block()` (`CREATE INDEX CONCURRENTLY` on PostgreSQL).
 enum AlembicFixture {
     static let base = "1a2b3c4d5e6f", chain = "2b3c4d5e6f7a", billing = "3c4d5e6f7a8b", rawSQL = "4d5e6f7a8b9c"
-    static let merge = "5e6f7a8b9c0d", reports = "6f7a8b9c0d1e", fill = "7a8b9c0d1e2f"
+    static let merge = "5e6f7a8b9c0d", reports = "6f7a8b9c0d1e", fill = "7a8b9c0d1e2f", concurrently = "9c0d1e2f3a4b"
 
     /// A sandbox with a Godwit project (`dev`, and `alembic` for the database the real Alembic
     /// migrates) and the fixture copied to `alembic/`.
@@ -92,12 +93,12 @@ struct AlembicImportTests {
         #expect(result.status == 0, "\(result)")
         let object = try result.jsonObject()
         #expect(object["format"] as? String == "alembic")
-        #expect((object["revisions"] as? [[String: Any]])?.count == 7)
+        #expect((object["revisions"] as? [[String: Any]])?.count == 8)
         #expect((object["problems"] as? [Any])?.isEmpty == true)
         #expect(try AlembicFixture.files(sandbox) == [
             "1a2b3c4d5e6f_create_users.sql", "2b3c4d5e6f7a_add_user_name.sql", "3c4d5e6f7a8b_create_invoices.sql",
             "4d5e6f7a8b9c_audit_notes_raw_sql.sql", "5e6f7a8b9c0d_merge_billing_and_notes.sql", "6f7a8b9c0d1e_invoice_reports.sql",
-            "7a8b9c0d1e2f_fill_names.sql",
+            "7a8b9c0d1e2f_fill_names.sql", "9c0d1e2f3a4b_users_name_index_concurrently.sql",
         ])
         let merge = try AlembicFixture.file(sandbox, AlembicFixture.merge)
         #expect(merge.hasPrefix("""
@@ -138,7 +139,21 @@ struct AlembicImportTests {
             #expect(!text.contains("alembic_version") && !text.contains("BEGIN;") && !text.contains("COMMIT;") && !text.contains("-- Running"), "\(name):\n\(text)")
         }
         let heads = try sandbox.godwit(["heads", "--json"]).jsonArray().compactMap { $0["revision"] as? String }
-        #expect(heads.sorted() == [AlembicFixture.reports, AlembicFixture.fill])
+        #expect(heads.sorted() == [AlembicFixture.reports, AlembicFixture.concurrently])
+        // Alembic steps out of its transaction for the index: the revision runs outside one.
+        #expect(try AlembicFixture.file(sandbox, AlembicFixture.concurrently).hasSuffix("""
+            -- create_date: 2024-03-08T16:00:00Z
+            -- transactional: false
+
+            -- +upgrade
+            UPDATE users SET name = 'nobody' WHERE name = '';
+
+            CREATE INDEX CONCURRENTLY ix_users_name ON users (name);
+
+            -- +downgrade
+            DROP INDEX CONCURRENTLY ix_users_name;
+
+            """))
     }
 
     @Test func appliesOnSQLiteToTheSchemaAlembicMakesAndDowngradesToBase() throws {
@@ -147,9 +162,11 @@ struct AlembicImportTests {
         let imported = try sandbox.godwit(
             ["import", "alembic", "--config", "alembic/alembic.ini", "-x", "url=sqlite:///unused.sqlite3"], env: ["PATH": try RealAlembic.path()])
         #expect(imported.status == 0, "\(imported)")
-        #expect(imported.stdout.contains("imported 7 Alembic revisions:\n  versions/1a2b3c4d5e6f_create_users.sql\n"))
+        #expect(imported.stdout.contains("imported 8 Alembic revisions:\n  versions/1a2b3c4d5e6f_create_users.sql\n"))
         #expect(!sandbox.exists("alembic/unused.sqlite3"), "offline mode connects to nothing")
         #expect(try AlembicFixture.file(sandbox, AlembicFixture.billing).contains("    id INTEGER NOT NULL, \n"))
+        // SQLite's DDL is transactional for Godwit, and Alembic's autocommit_block() prints nothing there.
+        #expect(!(try AlembicFixture.file(sandbox, AlembicFixture.concurrently).contains("transactional")))
 
         let upgrade = try sandbox.godwit(["upgrade", "heads"])
         #expect(upgrade.status == 0, "\(upgrade)")
@@ -209,7 +226,7 @@ struct AlembicImportTests {
         #expect(skipped.status == 0, "\(skipped)")
         let problems = try skipped.jsonObject()["problems"] as? [[String: Any]]
         #expect(problems?.compactMap { $0["file"] as? String } == ["versions/8b9c0d1e2f3a_batch_drop.py"])
-        #expect(try AlembicFixture.files(sandbox).count == 7)
+        #expect(try AlembicFixture.files(sandbox).count == 8)
     }
 
     @Test func saysWhenAlembicIsNotOnPath() throws {

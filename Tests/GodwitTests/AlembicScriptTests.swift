@@ -95,4 +95,32 @@ struct AlembicScriptTests {
         #expect(AlembicScript.sql(of: "a1", .upgrade, in: output)
             == "INSERT INTO alembic_versions_archive (v) VALUES ('a1');\n\nCREATE TABLE alembic_version_notes (id INTEGER);\n")
     }
+
+    @Test func autocommitBlocksBecomeARevisionOutsideATransaction() {
+        let output = """
+            BEGIN;
+
+            -- Running upgrade a1 -> b2
+
+            UPDATE users SET name = 'a' WHERE name IS NULL;
+
+            COMMIT;
+
+            CREATE INDEX CONCURRENTLY ix_users_name ON users (name);
+
+            BEGIN;
+
+            UPDATE alembic_version SET version_num='b2' WHERE alembic_version.version_num = 'a1';
+
+            COMMIT;
+
+            """
+        let sql = AlembicScript.sql(of: "b2", .upgrade, in: output)
+        #expect(sql == "UPDATE users SET name = 'a' WHERE name IS NULL;\n\nCOMMIT;\n\nCREATE INDEX CONCURRENTLY ix_users_name ON users (name);\n\nBEGIN;\n")
+        #expect(AlembicScript.withoutAutocommitBlocks(sql ?? "")
+            == "UPDATE users SET name = 'a' WHERE name IS NULL;\n\nCREATE INDEX CONCURRENTLY ix_users_name ON users (name);\n")
+        #expect(AlembicScript.withoutAutocommitBlocks("COMMIT;\n\nVACUUM users;\n\nBEGIN;\n") == "VACUUM users;\n")
+        #expect(AlembicScript.withoutAutocommitBlocks("UPDATE users SET id = id;\n") == nil)
+        #expect(AlembicScript.withoutAutocommitBlocks("COMMIT;\n") == nil)
+    }
 }

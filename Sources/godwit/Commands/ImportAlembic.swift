@@ -54,10 +54,13 @@ extension GodwitCommand {
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = [.withInternetDateTime]
             return try revisions.map { revision in
-                let text = RevisionFile.render(
+                var text = RevisionFile.render(
                     id: revision.id, downRevisions: revision.downRevisions, message: revision.message,
                     createDate: revision.createDate.map(formatter.string(from:)) ?? "", branchLabels: revision.branchLabels,
                     dependsOn: revision.dependsOn, upgrade: revision.upgradeSQL, downgrade: revision.downgradeSQL ?? "")
+                if !revision.isTransactional, let markers = text.range(of: "\n\n-- +upgrade\n") {
+                    text.replaceSubrange(markers, with: "\n-- transactional: false\n\n-- +upgrade\n")
+                }
                 let url = folder.appendingPathComponent(RevisionFile.fileName(id: revision.id, message: revision.message))
                 guard FileManager.default.createFile(atPath: url.path, contents: Data(text.utf8)) else {
                     throw OperationError.cannotWrite(path: url.path)

@@ -129,11 +129,19 @@ public struct AlembicImport: Sendable {
         if downgrade == nil {
             downgrade = try sql(of: entry, .downgrade, ["downgrade", "\(id):\(parent ?? "base")"], source: source, tool: tool, folder: folder)
         }
+        // An `autocommit_block()` in either direction makes the revision non-transactional.
+        let upgradeOutside = AlembicScript.withoutAutocommitBlocks(upgrade ?? "")
+        let downgradeOutside = downgrade.flatMap(AlembicScript.withoutAutocommitBlocks)
+        let isTransactional = upgradeOutside == nil && downgradeOutside == nil
+        if !isTransactional {
+            upgrade = upgradeOutside ?? upgrade
+            downgrade = downgradeOutside ?? downgrade
+        }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return ImportedRevision(
             id: id, downRevisions: entry.downRevisions, message: entry.doc, createDate: entry.createDate.flatMap(formatter.date(from:)),
-            branchLabels: entry.branchLabels, dependsOn: entry.dependsOn, upgradeSQL: upgrade ?? "", downgradeSQL: downgrade, source: source)
+            branchLabels: entry.branchLabels, dependsOn: entry.dependsOn, isTransactional: isTransactional, upgradeSQL: upgrade ?? "", downgradeSQL: downgrade, source: source)
     }
 
     /// The SQL of the revisions that whole offline runs gave: every upgrade from one run from

@@ -48,6 +48,24 @@ public enum AlembicScript {
         return kept.isEmpty ? "" : kept.joined(separator: "\n") + "\n"
     }
 
+    /// `sql` without the `COMMIT;` … `BEGIN;` pairs with which Alembic's `autocommit_block()`
+    /// steps out of its transaction (for `CREATE INDEX CONCURRENTLY` and the like); nil when it
+    /// has none. Such a revision runs outside a transaction in Godwit (`transactional: false`).
+    public static func withoutAutocommitBlocks(_ sql: String) -> String? {
+        var lines = sql.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var found = false
+        while let commit = lines.firstIndex(of: "COMMIT;"), let begin = lines[commit...].firstIndex(of: "BEGIN;") {
+            found = true
+            for index in [begin, commit] {
+                lines.remove(at: index)
+                if index < lines.count, isBlank(lines[index]) { lines.remove(at: index) }
+            }
+        }
+        guard found else { return nil }
+        trimBlankLines(&lines)
+        return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
+    }
+
     /// True for Alembic's comment before `revision`'s SQL in a run going `direction`.
     static func isMarker(_ line: String, of revision: String, _ direction: Direction) -> Bool {
         switch direction {
