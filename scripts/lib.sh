@@ -97,15 +97,18 @@ stop_pgbouncer() {
 }
 
 # A Python virtual environment in .venv with the test tools from PyPI (pytest for the
-# reliability suite, psycopg2-binary to tamper with databases behind Godwit's back). Sets PYTHON.
+# reliability suite, psycopg2-binary to tamper with databases behind Godwit's back, alembic (with
+# SQLAlchemy) for `import alembic`). Sets PYTHON and exports GODWIT_TEST_ALEMBIC, the alembic
+# executable the import tests run.
 ensure_venv() {
     local venv=.venv
     if [ ! -x "$venv/bin/python" ]; then
         python3 -m venv "$venv"
     fi
-    if ! "$venv/bin/python" -c 'import pytest, psycopg2' >/dev/null 2>&1; then
-        echo "installing into $venv: pytest psycopg2-binary" >&2
-        "$venv/bin/pip" install -q --disable-pip-version-check pytest psycopg2-binary >&2
+    if ! "$venv/bin/python" -c 'import pytest, psycopg2, alembic' >/dev/null 2>&1; then
+        echo "installing into $venv: pytest psycopg2-binary alembic" >&2
+        "$venv/bin/pip" install -q --disable-pip-version-check pytest psycopg2-binary alembic >&2
     fi
     PYTHON="$PWD/$venv/bin/python"
+    export GODWIT_TEST_ALEMBIC="$PWD/$venv/bin/alembic"
 }

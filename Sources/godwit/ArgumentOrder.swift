@@ -21,7 +21,7 @@ enum ArgumentOrder {
             guard (try? GlobalOptions.parse(leading)) != nil else { continue }
             var result = [arguments[index]]
             var rest = Array(arguments[(index + 1)...])
-            // A nested subcommand (`audit verify`, `schema dump`) stays first.
+            // A nested subcommand (`audit verify`, `schema dump`, `import alembic`) stays first.
             let command = GodwitCommand.configuration.subcommands.first { $0.configuration.commandName == arguments[index] }
             if let next = rest.first, command?.configuration.subcommands.contains(where: { $0.configuration.commandName == next }) == true {
                 result.append(rest.removeFirst())
