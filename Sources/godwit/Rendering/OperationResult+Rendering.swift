@@ -44,7 +44,9 @@ func renderResult(_ result: OperationResult, console: Console) {
     }
     func revisions(_ count: Int) -> String { "\(count) revision\(count == 1 ? "" : "s")" }
     var done: [String] = []
-    if !result.steps.isEmpty { done.append("\(verb) \(revisions(result.steps.count))") }
+    let repeated = result.steps.filter { $0.direction == .repeat }.count
+    if result.steps.count > repeated { done.append("\(verb) \(revisions(result.steps.count - repeated))") }
+    if repeated > 0 { done.append("ran \(repeated) repeatable\(repeated == 1 ? "" : "s")") }
     if !result.purged.isEmpty { done.append("forgot \(revisions(result.purged.count)) (--purge)") }
     console.out("\(console.green("\(result.operation.rawValue) of '\(result.environment)': \(done.joined(separator: " and ")), \(from) -> \(to)"))\(audit)")
 }
