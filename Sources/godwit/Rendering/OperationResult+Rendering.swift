@@ -61,7 +61,7 @@ func renderPlan(_ result: OperationResult, from: String, to: String, console: Co
     for (index, step) in result.steps.enumerated() {
         var notes: [String] = []
         if !step.isTransactional { notes.append("outside a transaction") }
-        if !step.isReversible { notes.append("irreversible") }
+        if !step.isReversible && step.direction != .repeat { notes.append("irreversible") }
         if let lock = step.lockTimeout { notes.append("lock_timeout \(lock)") }
         if let statement = step.statementTimeout { notes.append("statement_timeout \(statement)") }
         console.out("")
