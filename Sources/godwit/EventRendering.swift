@@ -9,7 +9,7 @@ func render(_ event: Event, _ console: Console) {
         let heldBy = holder.map { ", held by \($0)" } ?? ""
         console.progress("waiting for the migration lock of '\(environment)'\(heldBy)…")
     case .stepStarted(let index, let count, let revision, let direction, let message, let runsSQL):
-        let verb = runsSQL ? (direction == .upgrade ? "applying" : "reverting") : (direction == .upgrade ? "recording" : "forgetting")
+        let verb = direction == .repeat ? "running" : runsSQL ? (direction == .upgrade ? "applying" : "reverting") : (direction == .upgrade ? "recording" : "forgetting")
         let text: StyledText = "\(console.dim("[\(index + 1)/\(count)]")) \(verb) \(revision) \(message)"
         if console.isProgressLive && !console.isQuiet {
             StepTicker.shared.start(console.render(text))

@@ -10,31 +10,9 @@ struct EnvironmentsPostgresTests {
     static let base = WorkflowTests.base
 
     @Test func gatePromoteProtectedAndStatusOnPostgreSQL() throws {
-        let url = try PostgresTestServer.admin()
-        let suffix = UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(8).lowercased()
-        let schemas = ["dev", "test", "prod"].map { "e2e_\($0)_\(suffix)" }
-        defer { _ = try? psql(url, schemas.map { "DROP SCHEMA IF EXISTS \($0) CASCADE;" }.joined()) }
-        let sandbox = try Sandbox()
-        defer { sandbox.remove() }
-        try sandbox.initProject()
-        try sandbox.write("environments/environments.yaml", """
-            promotion: [dev, test, prod]
-            default_environment: dev
-            environments:
-              dev:
-                url: ${PG_URL}
-                schema: \(schemas[0])
-              test:
-                url: ${PG_URL}
-                schema: \(schemas[1])
-              prod:
-                url: ${PG_URL}
-                schema: \(schemas[2])
-                protected: true
-              gone:
-                url: postgresql://nobody:hunter2@127.0.0.1:1/none?connect_timeout=2
-            """)
-        let env = ["PG_URL": url]
+        let project = try PromotionSchemas(tag: "", extra: "  gone:\n    url: postgresql://nobody:hunter2@127.0.0.1:1/none?connect_timeout=2")
+        defer { project.remove() }
+        let (url, schemas, sandbox, env) = (project.url, project.schemas, project.sandbox, project.env)
 
         let gated = try sandbox.godwit(["upgrade", "-e", "test"], env: env)
         #expect(gated.status == 5, "\(gated)")
@@ -47,7 +25,7 @@ struct EnvironmentsPostgresTests {
         #expect(try psql(url, "SELECT revision FROM \(schemas[0]).godwit_revisions") == Self.base)
         #expect(try psql(url, "SELECT count(*) FROM \(schemas[0]).users") == "0", "the revision ran in dev's schema")
 
-        let catalog = "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname LIKE 'e2e_%_\(suffix)'"
+        let catalog = "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN (\(schemas.map { "'\($0)'" }.joined(separator: ", ")))"
         let before = try psql(url, catalog)
         let dry = try sandbox.godwit(["promote", "test", "--dry-run", "--json"], env: env)
         #expect(dry.status == 0, "\(dry)")

@@ -92,7 +92,7 @@ struct FleetPostgresTests {
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout == "prod: 3 targets: 3 upgraded, 0 unchanged\n", "\(result)")
         for schema in ["tenant_a", "tenant_b", "tenant_c"] {
-            #expect(try project.database.tables(in: schema) == ["godwit_audit", "godwit_revisions", "users"], "\(schema)")
+            #expect(try project.database.tables(in: schema) == ["godwit_audit", "godwit_repeatables", "godwit_revisions", "users"], "\(schema)")
             #expect(try project.database.revisionRows(schema: schema) == ["f1_users|applied"])
         }
         #expect(try project.database.tables(in: "other") == [])

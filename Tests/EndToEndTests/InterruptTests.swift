@@ -122,7 +122,7 @@ struct PostgresInterruptTests {
         #expect(result.stderr.contains("interrupted by \(signal == SIGINT ? "SIGINT" : "SIGTERM")"), "\(result)")
         #expect(result.stderr.contains("revision 'i2_slow' rolled back"), "\(result)")
         #expect(try db.revisionRows() == ["i1_first|applied"])
-        #expect(try db.tables() == ["godwit_audit", "godwit_revisions", "i1"])
+        #expect(try db.tables() == ["godwit_audit", "godwit_repeatables", "godwit_revisions", "i1"])
         #expect(try db.rows("SELECT outcome, error, hash IS NOT NULL, steps LIKE '%i1_first%' AND steps NOT LIKE '%i2_slow%' FROM godwit_audit")
             == ["failed|interrupted|t|t"], "sealed as failed 'interrupted', with the step that committed")
 
@@ -156,7 +156,7 @@ struct PostgresInterruptTests {
         let result = try Self.interrupt(project, ["upgrade", "--atomic"], signal: SIGINT)
         #expect(result.stderr.contains("--atomic"), "\(result)")
         #expect(try db.revisionRows() == [])
-        #expect(try db.tables() == ["godwit_audit", "godwit_revisions"])
+        #expect(try db.tables() == ["godwit_audit", "godwit_repeatables", "godwit_revisions"])
         #expect(try db.rows("SELECT outcome, error, steps FROM godwit_audit") == ["failed|interrupted|[]"])
     }
 

@@ -219,3 +219,46 @@ final class RunningProcess {
         return RunResult(status: status, stdout: out, stderr: err)
     }
 }
+
+/// A `godwit init` project whose dev, test and protected prod each live in a schema of their own
+/// (`e2e_<tag>_<env>_<suffix>`) on the test server, reached through `${PG_URL}`.
+struct PromotionSchemas {
+    /// The admin URL of the server.
+    let url: String
+    /// The schemas of dev, test and prod.
+    let schemas: [String]
+    let sandbox: Sandbox
+    /// `PG_URL` for every command.
+    var env: [String: String] { ["PG_URL": url] }
+
+    /// Creates the project; `extra` is appended under `environments:` (indented by two spaces).
+    init(tag: String, extra: String = "") throws {
+        url = try PostgresTestServer.admin()
+        let suffix = UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(8).lowercased()
+        schemas = ["dev", "test", "prod"].map { "e2e_\(tag)\($0)_\(suffix)" }
+        sandbox = try Sandbox()
+        try sandbox.initProject()
+        try sandbox.write("environments/environments.yaml", """
+            promotion: [dev, test, prod]
+            default_environment: dev
+            environments:
+              dev:
+                url: ${PG_URL}
+                schema: \(schemas[0])
+              test:
+                url: ${PG_URL}
+                schema: \(schemas[1])
+              prod:
+                url: ${PG_URL}
+                schema: \(schemas[2])
+                protected: true
+            \(extra)
+            """)
+    }
+
+    /// Drops the schemas and removes the project.
+    func remove() {
+        _ = try? psqlOutput(url, schemas.map { "DROP SCHEMA IF EXISTS \($0) CASCADE;" }.joined())
+        sandbox.remove()
+    }
+}

@@ -46,7 +46,7 @@ struct PostgresOrchestrationTests {
 
         // What is recorded is what is there: k1 committed with its row; k2's transaction never commits.
         #expect(try db.revisionRows() == ["k1_first|applied"])
-        #expect(try db.tables() == ["godwit_audit", "godwit_revisions", "k1"])
+        #expect(try db.tables() == ["godwit_audit", "godwit_repeatables", "godwit_revisions", "k1"])
         #expect(try db.rows("SELECT actor, outcome IS NULL, hash IS NULL, steps FROM godwit_audit")
             == ["victim|t|t|[]"], "the killed run's record is open; its steps are written when a run ends")
         let current = try project.godwit(["current", "--json"])
@@ -57,7 +57,7 @@ struct PostgresOrchestrationTests {
         #expect(next.status == 0, "\(next)")
         #expect(next.stdout.contains("applied 2 revisions"), "\(next)")
         #expect(try db.revisionRows() == ["k1_first|applied", "k2_slow|applied", "k3_last|applied"])
-        #expect(try db.tables() == ["godwit_audit", "godwit_revisions", "k1", "k2", "k3"])
+        #expect(try db.tables() == ["godwit_audit", "godwit_repeatables", "godwit_revisions", "k1", "k2", "k3"])
         let audit = try db.rows(
             "SELECT id, actor, outcome, coalesce(error LIKE 'interrupted%', false), hash IS NOT NULL, to_heads FROM godwit_audit ORDER BY id")
         #expect(audit == ["1|victim|failed|t|t|[\"k1_first\"]", "2|rescuer|succeeded|f|t|[\"k3_last\"]"])
@@ -110,7 +110,7 @@ struct PostgresOrchestrationTests {
         #expect(failed.stderr.contains("57014"), "\(failed)")
         #expect(failed.stderr.contains("\(path):\(line):"), "\(failed)")
         #expect(try project.database.revisionRows() == ["t1_base|applied"])
-        #expect(try project.database.tables() == ["godwit_audit", "godwit_revisions", "t1"])
+        #expect(try project.database.tables() == ["godwit_audit", "godwit_repeatables", "godwit_revisions", "t1"])
 
         let json = try project.godwit(["upgrade", "--json"])
         #expect(json.status == 1, "\(json)")
@@ -143,7 +143,7 @@ struct PostgresOrchestrationTests {
         #expect(failed.stderr.contains("42P01"), "\(failed)")
         #expect(failed.stderr.contains("godwit resolve n2_index"), "\(failed)")
         #expect(try db.revisionRows() == ["n1_base|applied", "n2_index|failed"])
-        #expect(try db.tables() == ["godwit_audit", "godwit_revisions", "trail", "users"], "the first statement ran, outside a transaction")
+        #expect(try db.tables() == ["godwit_audit", "godwit_repeatables", "godwit_revisions", "trail", "users"], "the first statement ran, outside a transaction")
         #expect(try db.rows("SELECT outcome FROM godwit_audit ORDER BY id") == ["failed"])
 
         let refused = try project.godwit(["upgrade"])

@@ -61,7 +61,7 @@ struct PostgresSafetyTests {
         let file = try project.sandbox.read("var/audit.jsonl")
         #expect(!file.isEmpty && !file.contains(password), "\(file)")
         #expect(try db.rows("SELECT row_to_json(r)::text FROM godwit_revisions r").allSatisfy { !$0.contains(password) })
-        #expect(try db.tables() == ["godwit_audit", "godwit_revisions", "users"])
+        #expect(try db.tables() == ["godwit_audit", "godwit_repeatables", "godwit_revisions", "users"])
     }
 
     // MARK: - Offline script
@@ -156,7 +156,7 @@ struct PostgresSafetyTests {
 
         let result = try project.godwit(["upgrade"])
         #expect(result.status == 0, "\(result)")
-        #expect(try db.tables(in: "app") == ["godwit_audit", "godwit_lock", "godwit_revisions", "orders", "users"])
+        #expect(try db.tables(in: "app") == ["godwit_audit", "godwit_lock", "godwit_repeatables", "godwit_revisions", "orders", "users"])
         #expect(try db.tables(in: "public").isEmpty)
         #expect(try db.value("SELECT sequence_schema FROM information_schema.sequences WHERE sequence_name = 'tickets'") == "app")
         #expect(try db.value("SELECT pronamespace::regnamespace FROM pg_proc WHERE proname = 'order_total'") == "app")
@@ -167,7 +167,7 @@ struct PostgresSafetyTests {
         #expect(try project.godwit(["check"]).status == 0)
         let down = try project.godwit(["downgrade", "base"])
         #expect(down.status == 0, "\(down)")
-        #expect(try db.tables(in: "app") == ["godwit_audit", "godwit_lock", "godwit_revisions"])
+        #expect(try db.tables(in: "app") == ["godwit_audit", "godwit_lock", "godwit_repeatables", "godwit_revisions"])
         #expect(try db.revisionRows(schema: "app").isEmpty)
     }
 
@@ -286,7 +286,7 @@ struct PostgresSafetyTests {
             #expect(failed.stderr.contains("(at line \(exact))"), "\(failed)")
         }
         if transactional {
-            #expect(try project.database.tables() == ["godwit_audit", "godwit_revisions", "users"], "nothing of e2_broken was kept")
+            #expect(try project.database.tables() == ["godwit_audit", "godwit_repeatables", "godwit_revisions", "users"], "nothing of e2_broken was kept")
             #expect(try project.database.revisionRows() == ["e1_users|applied"])
         } else {
             #expect(try project.database.revisionRows() == ["e1_users|applied", "e2_broken|failed"])

@@ -307,11 +307,23 @@ public enum DriverContract {
             try store.createTables(on: connection)
             // The script `--sql` and `--rehearse` use is idempotent too.
             try connection.withTransaction { try connection.execute(store.createTablesSQL) }
-            #expect(try database.tables() == ["godwit_audit", "godwit_revisions"])
+            #expect(try database.tables() == ["godwit_audit", "godwit_repeatables", "godwit_revisions"])
             #expect(try connection.tableExists("godwit_revisions") && connection.tableExists("godwit_audit"))
             #expect(try store.readRevisions(on: connection).isEmpty)
             #expect(try store.auditRecords(on: connection).isEmpty)
             #expect(try store.nextAuditID(on: connection) == 1)
+            // <prefix>repeatables: a row per repeatable, replaced when it runs again; a database
+            // from before it gets it on the next change.
+            #expect(try store.readRepeatables(on: connection).isEmpty)
+            for checksum in ["c1", "c2"] {
+                let views = Repeatable(name: "views", upgrade: SQLSection(sql: "", line: 1), checksum: checksum).revision
+                try connection.withTransaction { try connection.execute(store.upsertRepeatableSQL(views, at: "t", by: "me", auditIDSQL: "NULL")) }
+            }
+            #expect(try store.readRepeatables(on: connection) == ["repeatable/views": "c2"])
+            try connection.withTransaction { try connection.execute("DROP TABLE godwit_repeatables") }
+            try store.createTables(on: connection)
+            #expect(try store.readRepeatables(on: connection).isEmpty)
+            #expect(try database.tables() == ["godwit_audit", "godwit_repeatables", "godwit_revisions"])
 
             var record = AuditRecord(
                 id: 1, environment: "dev", operation: "upgrade", startedAt: "2026-01-02T03:04:05.678Z", fromHeads: [],

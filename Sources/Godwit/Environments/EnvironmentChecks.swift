@@ -48,7 +48,9 @@ public struct EnvironmentChecks: Sendable {
                 message: "the graph has \(graph.heads.count) heads (\(graph.heads.joined(separator: ", "))); join them with 'godwit merge -m MESSAGE heads'"))
         }
         if environment.isFleet { return CheckReport(problems: problems + (try fleetProblems(environment, graph: graph))) }
-        let state = StateReport(graph: graph, rows: try workspace.readState(of: environment))
+        let state = StateReport(
+            graph: graph, rows: try workspace.readState(of: environment), repeatables: try workspace.repeatables(),
+            recorded: try workspace.readRepeatables(of: environment))
         problems += stateProblems(state, graph: graph, environment: environment)
         let linter = ProjectLinter(workspace: workspace)
         if environment.lint == .error, let dialect = linter.lintingDialect(of: environment), workspace.linters[dialect] != nil {
@@ -65,6 +67,12 @@ public struct EnvironmentChecks: Sendable {
             problems.append(Problem(
                 kind: "pending", revision: id, file: revision.path, line: 1,
                 message: "revision '\(id)' (\(revision.message)) is not applied to '\(environment.name)'; run 'godwit upgrade -e \(environment.name)'"))
+        }
+        let repeatables = (try? workspace.repeatables()) ?? []
+        for repeatable in repeatables where state.changedRepeatables.contains(repeatable.id) {
+            problems.append(Problem(
+                kind: "repeatable_pending", revision: repeatable.id, file: repeatable.path, line: 1,
+                message: "repeatable '\(repeatable.id)' has changed (or never ran) in '\(environment.name)'; run 'godwit upgrade -e \(environment.name)' to run it"))
         }
         for id in state.failed {
             problems.append(Problem(

@@ -8,10 +8,12 @@ public struct CurrentState: Sendable {
     public var heads: [(id: String, isGraphHead: Bool)]
     /// Applied revisions in the order they were applied.
     public var applied: [String]
-    /// Revisions of the graph not applied, parents first.
+    /// Revisions of the graph not applied, parents first, then the changed repeatables (`repeatable/<name>`).
     public var pending: [String]
     /// Revisions recorded as failed.
     public var failed: [String]
+    /// The repeatables of `pending` (`repeatable/<name>`): changed or never run (SPEC §11).
+    public var changedRepeatables: [String] = []
 
     /// The JSON of SPEC §9.
     public var json: JSONValue {
@@ -74,9 +76,12 @@ public struct StateReport: Sendable {
     public var checksumMismatches: [String]
     /// Recorded revisions with no file.
     public var unknown: [String]
+    /// Repeatables whose file's checksum differs from the one recorded, or that never ran (`repeatable/<name>`).
+    public var changedRepeatables: [String]
 
-    /// Compares recorded rows with the graph.
-    public init(graph: RevisionGraph, rows: [AppliedRevision]) {
+    /// Compares recorded rows with the graph, and the repeatables' recorded checksums (by id) with their files.
+    public init(graph: RevisionGraph, rows: [AppliedRevision], repeatables: [Repeatable] = [], recorded: [String: String] = [:]) {
+        changedRepeatables = Planner.changed(repeatables, recorded: recorded).map(\.id)
         let applied = Set(rows.filter { !$0.isFailed }.map(\.revision))
         let recorded = Set(rows.map(\.revision))
         heads = graph.heads(ofApplied: applied) + rows.filter { !$0.isFailed && graph.revisions[$0.revision] == nil }.map(\.revision)

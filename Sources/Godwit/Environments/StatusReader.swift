@@ -19,6 +19,7 @@ public struct StatusReader: Sendable {
     /// - Throws: `RevisionFileError` or `GraphError` for a bad revision graph only.
     public func status(connectTimeout: Int = 5) throws -> [EnvironmentStatus] {
         let graph = try workspace.graph()
+        _ = try workspace.repeatables()
         let environments = project.orderedEnvironments
         let results = StatusBox(count: environments.count)
         // One thread per environment: the reads block on the network, so they must not queue
@@ -48,9 +49,10 @@ public struct StatusReader: Sendable {
             try workspace.withReadTransaction(connection, environment: environment) {
                 let store = StateStore(for: connection, project: project)
                 let rows = try store.readRevisions(on: connection)
-                let state = StateReport(graph: graph, rows: rows)
+                let state = StateReport(
+                    graph: graph, rows: rows, repeatables: (try? workspace.repeatables()) ?? [], recorded: try store.readRepeatables(on: connection))
                 result.heads = state.heads
-                result.pending = state.pending
+                result.pending = state.pending + state.changedRepeatables
                 result.failed = state.failed
                 result.checksumMismatches = state.checksumMismatches
                 result.unknown = state.unknown
@@ -73,11 +75,14 @@ public struct StatusReader: Sendable {
     public func current(of environment: Environment) throws -> CurrentState {
         let graph = try workspace.graph()
         let rows = try workspace.readState(of: environment)
-        let state = StateReport(graph: graph, rows: rows)
-        return CurrentState(
+        let state = StateReport(
+            graph: graph, rows: rows, repeatables: try workspace.repeatables(), recorded: try workspace.readRepeatables(of: environment))
+        var current = CurrentState(
             environment: environment.name,
             heads: state.heads.map { ($0, graph.heads.contains($0)) },
-            applied: rows.filter { !$0.isFailed }.map(\.revision), pending: state.pending, failed: state.failed)
+            applied: rows.filter { !$0.isFailed }.map(\.revision), pending: state.pending + state.changedRepeatables, failed: state.failed)
+        current.changedRepeatables = state.changedRepeatables
+        return current
     }
 }
 

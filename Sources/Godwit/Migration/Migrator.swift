@@ -33,6 +33,8 @@ public struct Migrator {
     ///   reason `.lockTimeout` when the lock is not had in time.
     public func run(_ request: ChangeRequest) throws -> OperationResult {
         let graph = try workspace.graph()
+        // A bad repeatable file is an error before anything connects, as a bad revision file is.
+        _ = try workspace.repeatables()
         if !request.isResolve && !request.isDryRun && environment.isProtected && !request.isConfirmed {
             throw PlanRefusal.protectedEnvironment(environment: environment.name, operation: request.operation.rawValue)
         }
@@ -41,8 +43,10 @@ public struct Migrator {
             let connection = try workspace.connect(environment, readOnly: true)
             defer { connection.close() }
             return try workspace.withReadTransaction(connection, environment: environment) {
-                let rows = try StateStore(for: connection, project: project).readRevisions(on: connection)
-                let plan = try planner.plan(request, graph: graph, rows: rows)
+                let store = StateStore(for: connection, project: project)
+                let rows = try store.readRevisions(on: connection)
+                let plan = try planner.plan(
+                    request, graph: graph, rows: rows, repeatables: try workspace.repeatables(), recorded: try store.readRepeatables(on: connection))
                 try gate.check(plan, request: request)
                 return result(plan, request: request, durations: [:], auditID: nil, dryRun: true)
             }
@@ -50,8 +54,8 @@ public struct Migrator {
         // Plan once read-only first, so that a refusal (gate, irreversible step, failed revision,
         // bad target) leaves the database untouched — not even Godwit's tables are created.
         // The plan is made again under the lock, from the state read there.
-        let (rows, hasOpenRecords) = try previewState()
-        let preview = try planner.plan(request, graph: graph, rows: rows)
+        let (rows, recorded, hasOpenRecords) = try previewState()
+        let preview = try planner.plan(request, graph: graph, rows: rows, repeatables: try workspace.repeatables(), recorded: recorded)
         try gate.check(preview, request: request)
         try checkLint(preview)
         if preview.isEmpty && !request.isResolve && !request.isRehearsal && !hasOpenRecords {
@@ -82,7 +86,8 @@ public struct Migrator {
                 try trail.sealInterrupted(graph: try? workspace.graph())
                 try trail.catchUpLogFile()
                 let rows = try store.readRevisions(on: connection)
-                let plan = try planner.plan(request, graph: graph, rows: rows)
+                let plan = try planner.plan(
+                    request, graph: graph, rows: rows, repeatables: try workspace.repeatables(), recorded: try store.readRepeatables(on: connection))
                 try gate.check(plan, request: request)
                 if plan.isEmpty && !request.isResolve {
                     return result(plan, request: request, durations: [:], auditID: nil, dryRun: false)
@@ -103,7 +108,8 @@ public struct Migrator {
             workspace.events(.waitingForLock(environment: environment.name, holder: holder))
         }) {
             let rows = try store.readRevisions(on: connection)
-            var plan = try planner.plan(request, graph: graph, rows: rows)
+            var plan = try planner.plan(
+                request, graph: graph, rows: rows, repeatables: try workspace.repeatables(), recorded: try store.readRepeatables(on: connection))
             try gate.check(plan, request: request)
             var notRehearsed: [OperationResult.NotRehearsed] = []
             if let cut = plan.steps.firstIndex(where: { !$0.revision.isTransactional && $0.sql != nil }) {
@@ -141,10 +147,11 @@ public struct Migrator {
         }
     }
 
-    /// The recorded state through a read-only connection, and whether audit records wait to be
+    /// The recorded state (revisions, and repeatables' checksums) through a read-only connection,
+    /// and whether audit records wait to be
     /// sealed (left by a killed run or an offline script) or to be copied to the `audit_log:`
     /// file: then even a no-op run takes the lock to do that.
-    func previewState() throws -> ([AppliedRevision], Bool) {
+    func previewState() throws -> ([AppliedRevision], [String: String], Bool) {
         let connection = try workspace.connect(environment, readOnly: true)
         defer { connection.close() }
         return try workspace.withReadTransaction(connection, environment: environment) {
@@ -152,7 +159,7 @@ public struct Migrator {
             let rows = try store.readRevisions(on: connection)
             let isOpen = try store.hasOpenAuditRecords(on: connection)
             let lags = AuditTrail.logFileLags(project.auditLog, newestHash: try store.newestAuditHash(on: connection))
-            return (rows, isOpen || lags)
+            return (rows, try store.readRepeatables(on: connection), isOpen || lags)
         }
     }
 
@@ -171,7 +178,7 @@ public struct Migrator {
         let findings = dryRun || request.includesLintWarnings ? (try? ProjectLinter(workspace: workspace).lintFindings(of: plan, in: environment)) ?? [:] : [:]
         let dialect = try? workspace.dialect(of: environment)
         let hasTimeouts = dialect?.hasTimeouts ?? false
-        let hook = (plan.operation == .upgrade || plan.operation == .promote) && plan.steps.contains { $0.direction == .upgrade && $0.sql != nil }
+        let hook = (plan.operation == .upgrade || plan.operation == .promote) && plan.steps.contains { $0.direction != .downgrade && $0.sql != nil }
             ? project.afterUpgradeHook(for: environment.name).map { RevisionGraph.relativePath(of: $0, to: project.root) } : nil
         return OperationResult(
             environment: environment.name, operation: plan.operation, isDryRun: dryRun, fromHeads: plan.fromHeads,
@@ -237,7 +244,7 @@ public struct Migrator {
             }
             if let hook = project.afterUpgradeHook(for: environment.name),
                 plan.operation == .upgrade || plan.operation == .promote,
-                plan.steps.contains(where: { $0.direction == .upgrade })
+                plan.steps.contains(where: { $0.direction != .downgrade })
             {
                 try runHook(hook, connection: connection)
             }
@@ -271,7 +278,11 @@ public struct Migrator {
     static func state(after steps: [(String, Direction)], from rows: [AppliedRevision]) -> Set<String> {
         var state = Set(rows.filter { !$0.isFailed }.map(\.revision))
         for (revision, direction) in steps {
-            if direction == .upgrade { state.insert(revision) } else { state.remove(revision) }
+            switch direction {
+            case .upgrade: state.insert(revision)
+            case .downgrade: state.remove(revision)
+            case .repeat: break
+            }
         }
         return state
     }
@@ -289,9 +300,12 @@ public struct Migrator {
         let now = AuditRecord.timestamp()
         let runner = StepRunner(connection: connection)
         let isUpgrade = step.direction == .upgrade
-        let bookkeeping = isUpgrade
-            ? store.insertRevisionSQL(revision.id, checksum: revision.checksum, state: "applied", at: now, by: actor, auditID: record.id)
-            : store.deleteRevisionSQL(revision.id)
+        let bookkeeping: String
+        switch step.direction {
+        case .upgrade: bookkeeping = store.insertRevisionSQL(revision.id, checksum: revision.checksum, state: "applied", at: now, by: actor, auditID: record.id)
+        case .downgrade: bookkeeping = store.deleteRevisionSQL(revision.id)
+        case .repeat: bookkeeping = store.upsertRepeatableSQL(revision, at: now, by: actor, auditIDSQL: connection.dialect.literal(record.id))
+        }
         if let section = step.sql {
             if revision.isTransactional && connection.dialect.sendsTransactionalRevisionAsOneScript {
                 try runner.runAsOneScript(section, of: revision, bookkeeping: bookkeeping, inTransaction: inTransaction)

@@ -87,7 +87,7 @@ public struct OfflineScript {
         if isAtomic { out += "\(dialect.beginWrite);\n" }
         for step in plan.steps {
             let revision = step.revision
-            out += "\n-- \(step.direction == .upgrade ? "upgrade" : "downgrade") \(revision.id): \(Self.comment(revision.message)) (\(Self.comment(revision.path)))\n"
+            out += "\n-- \(step.direction.rawValue) \(revision.id): \(Self.comment(revision.message)) (\(Self.comment(revision.path)))\n"
             let transactional = revision.isTransactional || step.sql == nil
             if !isAtomic && transactional { out += "\(dialect.beginWrite);\n" }
             for statement in dialect.localTimeouts(lock: revision.lockTimeout, statement: revision.statementTimeout) where transactional {
@@ -105,6 +105,8 @@ public struct OfflineScript {
                 out += store.insertRevisionSQL(revision.id, checksum: revision.checksum, state: "applied", at: now, by: identity.actor, auditIDSQL: auditID)
             case .downgrade:
                 out += store.deleteRevisionSQL(revision.id)
+            case .repeat:
+                out += store.upsertRepeatableSQL(revision, at: now, by: identity.actor, auditIDSQL: auditID)
             }
             if !isAtomic && transactional { out += "COMMIT;\n" }
         }

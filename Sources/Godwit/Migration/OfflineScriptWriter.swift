@@ -22,7 +22,10 @@ public struct OfflineScriptWriter: Sendable {
     func plan(_ request: ChangeRequest, graph: RevisionGraph, applied: Set<String>) throws -> Plan {
         var plan: Plan
         switch request.kind {
-        case .upgrade(let target): plan = try graph.upgradePlan(applied: applied, to: target)
+        case .upgrade(let target):
+            // Where the database's state is not read (`--from`), every repeatable is in the script.
+            plan = try graph.upgradePlan(applied: applied, to: target)
+            plan.steps += try workspace.repeatables().map(\.step)
         case .downgrade(let target): plan = try graph.downgradePlan(applied: applied, to: target)
         case .stamp(let target, let purge): plan = try graph.stampPlan(applied: applied, to: target, purge: purge)
         case .resolve: throw ConfigurationError(.resolveHasNoOfflineForm)
@@ -43,13 +46,16 @@ public struct OfflineScriptWriter: Sendable {
             return (try plan(request, graph: graph, applied: state), state)
         }
         let rows: [AppliedRevision]
+        let recorded: [String: String]
         do {
             rows = try workspace.readState(of: environment)
+            recorded = try workspace.readRepeatables(of: environment)
         } catch let error as GodwitError {
             workspace.events(.warning("the state of '\(environment.name)' cannot be read (\(error.message)); the script starts from base (give --from REV to start elsewhere)"))
             return (try plan(request, graph: graph, applied: []), [])
         }
-        let plan = try Planner(environment: environment.name, versionsPath: project.versionsPath).plan(request, graph: graph, rows: rows)
+        let plan = try Planner(environment: environment.name, versionsPath: project.versionsPath).plan(
+            request, graph: graph, rows: rows, repeatables: try workspace.repeatables(), recorded: recorded)
         let heads = plan.fromHeads.isEmpty ? "base" : plan.fromHeads.joined(separator: ", ")
         workspace.events(.warning("the script starts from the heads recorded in '\(environment.name)': \(heads)"))
         return (plan, Set(rows.map(\.revision)))
@@ -70,7 +76,7 @@ public struct OfflineScriptWriter: Sendable {
             throw ConfigurationError(.noDriver(environment: environment.name, url: nil), location: environment.urlLocation, environment: environment.name)
         }
         var hook: (String, String)?
-        if plan.steps.contains(where: { $0.direction == .upgrade }), request.operation == .upgrade || request.operation == .promote,
+        if plan.steps.contains(where: { $0.direction != .downgrade }), request.operation == .upgrade || request.operation == .promote,
             let url = project.afterUpgradeHook(for: environment.name), let text = try? String(contentsOf: url, encoding: .utf8)
         {
             hook = (RevisionGraph.relativePath(of: url, to: project.root), text)

@@ -14,11 +14,16 @@ public struct Planner: Sendable {
         self.versionsPath = versionsPath
     }
 
-    /// The plan for `request` against `rows`.
+    /// The plan for `request` against `rows`. An upgrade (or promote) ends with a `repeat` step for
+    /// each of `repeatables` whose checksum differs from the one in `recorded` (by id), in
+    /// file-name order, whatever its target (SPEC §11).
     /// - Throws: `PlanRefusal` (exit 5) for a failed revision in the way, resolving a revision not
     ///   recorded as failed, or `--atomic` with a non-transactional revision; `GraphError` for
     ///   applied revisions without files (unless purged) or a bad target.
-    public func plan(_ request: ChangeRequest, graph: RevisionGraph, rows: [AppliedRevision]) throws -> Plan {
+    public func plan(
+        _ request: ChangeRequest, graph: RevisionGraph, rows: [AppliedRevision], repeatables: [Repeatable] = [],
+        recorded: [String: String] = [:]
+    ) throws -> Plan {
         let applied = Set(rows.map(\.revision))
         var plan: Plan
         switch request.kind {
@@ -27,6 +32,7 @@ public struct Planner: Sendable {
         case .upgrade(let target):
             try checkRecorded(rows, graph: graph, purging: false)
             plan = try graph.upgradePlan(applied: applied, to: target)
+            plan.steps += Self.changed(repeatables, recorded: recorded).map(\.step)
         case .downgrade(let target):
             try checkRecorded(rows, graph: graph, purging: false)
             plan = try graph.downgradePlan(applied: applied, to: target)
@@ -40,6 +46,11 @@ public struct Planner: Sendable {
                 revision: step.revision.id, file: step.revision.path, line: step.revision.headerLines["transactional"])
         }
         return plan
+    }
+
+    /// The repeatables whose checksum differs from the one recorded (or that never ran), in order.
+    public static func changed(_ repeatables: [Repeatable], recorded: [String: String]) -> [Repeatable] {
+        repeatables.filter { recorded[$0.id] != $0.checksum }
     }
 
     /// Refuses rows that a plan cannot start from: a failed revision, or revisions without files.

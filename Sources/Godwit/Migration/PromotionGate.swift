@@ -15,16 +15,18 @@ public struct PromotionGate {
     }
 
     /// Lets `plan` through, or refuses it: every revision the plan brings (upgrades and stamps alike)
-    /// must be applied in the predecessor, with the checksum of the file about to run.
+    /// must be applied in the predecessor, and every repeatable it runs recorded there, with the
+    /// checksum of the file about to run.
     /// - Throws: `PlanRefusal` (exit 5) naming the revisions the predecessor lacks, or the first one
     ///   whose file differs from what the predecessor applied (both checksums);
     ///   `OperationError.predecessorUnreadable` when the predecessor cannot be read.
     public func check(_ plan: Plan, request: ChangeRequest) throws {
-        try check(plan.steps.filter { $0.direction == .upgrade }.map(\.revision), request: request)
+        try check(plan.steps.filter { $0.direction != .downgrade }.map(\.revision), request: request)
     }
 
     /// Lets `added` through, or refuses them: each must be applied in the predecessor — in every
-    /// target of a fleet — with the checksum of its file.
+    /// target of a fleet — with the checksum of its file; a repeatable (`repeatable/<name>`) must
+    /// be recorded there with that checksum.
     /// - Throws: as `check(_:request:)`.
     func check(_ added: [Revision], request: ChangeRequest) throws {
         guard !added.isEmpty, !request.skipsPromotionCheck, !request.isResolve, !request.isGatedForFleet,
@@ -33,10 +35,12 @@ public struct PromotionGate {
         else { return }
         let states: [[String: String]]
         do {
-            states = try appliedChecksums(of: predecessor)
+            states = try appliedChecksums(of: predecessor, includingRepeatables: added.contains { Repeatable.isRepeatableID($0.id) })
         } catch let error as GodwitError {
             throw OperationError.predecessorUnreadable(environment: environment.name, predecessor: predecessorName, reason: error.message)
         }
+        let repeatables = added.filter { Repeatable.isRepeatableID($0.id) }
+        let added = added.filter { !Repeatable.isRepeatableID($0.id) }
         let missing = added.map(\.id).filter { id in states.contains { $0[id] == nil } }
         if !missing.isEmpty {
             throw PlanRefusal.promotionGate(missing: missing, predecessor: predecessorName, environment: environment.name)
@@ -46,6 +50,13 @@ public struct PromotionGate {
                 throw PlanRefusal.promotionGateChecksum(
                     revision: edited.id, predecessor: predecessorName, environment: environment.name, recorded: recorded,
                     current: edited.checksum, file: edited.path)
+            }
+        }
+        for repeatable in repeatables {
+            if let state = states.first(where: { $0[repeatable.id] != repeatable.checksum }) {
+                throw PlanRefusal.promotionGateRepeatable(
+                    repeatable: repeatable.id, predecessor: predecessorName, environment: environment.name, recorded: state[repeatable.id],
+                    current: repeatable.checksum, file: repeatable.path)
             }
         }
     }

@@ -47,6 +47,10 @@ public struct StateStore {
     public var revisions: String { dialect.qualified(revisionsTable, schema: schema) }
     /// `<prefix>audit`, quoted and schema-qualified.
     public var audit: String { dialect.qualified(auditTable, schema: schema) }
+    /// `<prefix>repeatables`: the checksum each repeatable last ran with (SPEC §11).
+    public var repeatablesTable: String { prefix + "repeatables" }
+    /// `<prefix>repeatables`, quoted and schema-qualified.
+    public var repeatables: String { dialect.qualified(repeatablesTable, schema: schema) }
     /// `<prefix>audit_head`: the anchor of a keyed chain (SPEC §6, README "Auditing").
     public var auditHeadTable: String { prefix + "audit_head" }
     /// `<prefix>audit_head`, quoted and schema-qualified.
@@ -86,14 +90,32 @@ public struct StateStore {
                 hash TEXT,
                 opened TEXT
             );
-
+            \(createRepeatablesSQL)
             """
+    }
+
+    /// Creates `<prefix>repeatables` when it does not exist.
+    public var createRepeatablesSQL: String {
+        """
+        CREATE TABLE IF NOT EXISTS \(repeatables) (
+            name TEXT PRIMARY KEY,
+            checksum TEXT NOT NULL,
+            applied_at TEXT NOT NULL,
+            applied_by TEXT NOT NULL,
+            audit_id \(dialect.integerType)
+        );
+
+        """
     }
 
     /// Creates the tables when they do not exist.
     /// - Throws: `DatabaseError`.
     public func createTables(on connection: any DriverConnection) throws {
         if try connection.tableExists(revisionsTable), try connection.tableExists(auditTable) {
+            if try !connection.tableExists(repeatablesTable) {
+                // A database Godwit set up before repeatables existed.
+                try connection.withTransaction { try connection.execute(createRepeatablesSQL) }
+            }
             return try addOpenedColumnIfMissing(on: connection)
         }
         try connection.withTransaction { try connection.execute(createTablesSQL) }
@@ -134,6 +156,18 @@ public struct StateStore {
                 revision: row[0] ?? "", checksum: row[1] ?? "", state: row[2] ?? "", appliedAt: row[3] ?? "",
                 appliedBy: row[4] ?? "", auditID: row[5].flatMap { Int($0) })
         }
+    }
+
+    /// The checksum each repeatable last ran with, by id (`repeatable/<name>`); empty when the
+    /// table does not exist.
+    /// - Throws: `DatabaseError`.
+    public func readRepeatables(on connection: any DriverConnection) throws -> [String: String] {
+        guard try connection.tableExists(repeatablesTable) else { return [:] }
+        var recorded: [String: String] = [:]
+        for row in try connection.query("SELECT name, checksum FROM \(repeatables)") {
+            if let name = row[0], let checksum = row[1] { recorded[Repeatable.idPrefix + name] = checksum }
+        }
+        return recorded
     }
 
     /// Every audit record in id order (oldest first); empty when the table does not exist.
@@ -263,6 +297,15 @@ public struct StateStore {
         "INSERT INTO \(revisions) (revision, checksum, state, applied_at, applied_by, audit_id, seq) VALUES ("
             + [revision, checksum, state, time, actor].map { dialect.literal($0) }.joined(separator: ", ")
             + ", \(auditIDSQL), (SELECT COALESCE(MAX(seq), 0) + 1 FROM \(revisions)));\n"
+    }
+
+    /// Records that a repeatable ran with `checksum` (replacing what it last ran with), its audit
+    /// id an SQL expression.
+    public func upsertRepeatableSQL(_ repeatable: Revision, at time: String, by actor: String, auditIDSQL: String) -> String {
+        let name = String(repeatable.id.dropFirst(Repeatable.isRepeatableID(repeatable.id) ? Repeatable.idPrefix.count : 0))
+        return "DELETE FROM \(repeatables) WHERE name = \(dialect.literal(name));\n"
+            + "INSERT INTO \(repeatables) (name, checksum, applied_at, applied_by, audit_id) VALUES ("
+            + [name, repeatable.checksum, time, actor].map { dialect.literal($0) }.joined(separator: ", ") + ", \(auditIDSQL));\n"
     }
 
     /// Changes the state of a recorded revision.

@@ -174,6 +174,12 @@ public struct Project: Sendable {
         try RevisionGraph.load(directory: versionsDirectory, root: root)
     }
 
+    /// Loads the repeatables of `versions/repeatable/` in file-name order (SPEC §11).
+    /// - Throws: `RevisionFileError` for a bad file.
+    public func loadRepeatables() throws -> [Repeatable] {
+        try RepeatableFile.load(versions: versionsDirectory, root: root)
+    }
+
     /// The versions folder relative to the root.
     public var versionsPath: String { RevisionGraph.relativePath(of: versionsDirectory, to: root) }
 

@@ -36,6 +36,8 @@ public final class Workspace: Sendable {
     public let linters: [SQLDialect: any Linter]
     /// The graph once loaded.
     private let cachedGraph = Mutex<RevisionGraph?>(nil)
+    /// The repeatables once loaded.
+    private let cachedRepeatables = Mutex<[Repeatable]?>(nil)
 
     /// Creates a workspace.
     /// - Throws: `ConfigurationError.sharedDatabase` when two environments reach one database.
@@ -93,6 +95,28 @@ public final class Workspace: Sendable {
             let graph = try project.loadGraph()
             cached = graph
             return graph
+        }
+    }
+
+    /// The repeatables of `versions/repeatable/`, in file-name order, loaded once.
+    /// - Throws: `RevisionFileError` for a bad file.
+    public func repeatables() throws -> [Repeatable] {
+        try cachedRepeatables.withLock { cached in
+            if let cached { return cached }
+            let repeatables = try project.loadRepeatables()
+            cached = repeatables
+            return repeatables
+        }
+    }
+
+    /// The checksum each repeatable last ran with in an environment, by id (`repeatable/<name>`),
+    /// through a read-only connection.
+    /// - Throws: `DatabaseError` when unreachable, `ConfigurationError` for a bad URL.
+    public func readRepeatables(of environment: Environment) throws -> [String: String] {
+        let connection = try connect(environment, readOnly: true)
+        defer { connection.close() }
+        return try withReadTransaction(connection, environment: environment) {
+            try StateStore(for: connection, project: project).readRepeatables(on: connection)
         }
     }
 

@@ -21,7 +21,8 @@ public struct ProjectLinter: Sendable {
 
 extension ProjectLinter {
     /// `lint [REV...]`: the findings of the named revisions (ids, unique prefixes, branch labels,
-    /// `head`, `LABEL@head`), or of every revision of the graph when none is named, parents first.
+    /// `head`, `LABEL@head`, `repeatable/NAME`), or of every revision of the graph when none is
+    /// named, parents first, then every repeatable.
     /// Upgrade sections only, unless `includingDowngrades`.
     /// - Throws: `OperationError.noLinter` (exit 2) when the executable handed in no linter for `dialect`;
     ///   `RevisionFileError` or `GraphError` for the graph and the names; what the
@@ -32,11 +33,17 @@ extension ProjectLinter {
         }
         let graph = try graph()
         var ids = graph.order
+        var repeatables = try workspace.repeatables()
         if !revisions.isEmpty {
-            let named = Set(try revisions.map { try graph.resolveSingle($0) })
+            let repeatableNames = revisions.filter(Repeatable.isRepeatableID)
+            if let unknown = repeatableNames.first(where: { name in !repeatables.contains { $0.id == name } }) {
+                throw GraphError(.unknownRevision(unknown), revision: unknown)
+            }
+            repeatables = repeatables.filter { repeatableNames.contains($0.id) }
+            let named = Set(try revisions.filter { !Repeatable.isRepeatableID($0) }.map { try graph.resolveSingle($0) })
             ids = ids.filter { named.contains($0) }
         }
-        return try graph.revisions(ids).flatMap { try linter.lint($0, includingDowngrade: includingDowngrades) }
+        return try (graph.revisions(ids) + repeatables.map(\.revision)).flatMap { try linter.lint($0, includingDowngrade: includingDowngrades) }
     }
 
     /// `lint --since REF`: the findings of the revisions whose files were added or changed since
@@ -85,7 +92,7 @@ extension ProjectLinter {
         var context = LintContext(isFreshDatabase: plan.fromHeads.isEmpty)
         for step in plan.steps {
             guard let section = step.sql else { continue }
-            let found = step.direction == .upgrade
+            let found = step.direction != .downgrade
                 ? try linter.lint(section, revision: step.revision, context: &context)
                 : try linter.lint(section, revision: step.revision)
             if !found.isEmpty { findings[step.revision.id, default: []] += found }

@@ -69,6 +69,9 @@ public enum PlanRefusal: GodwitError, Hashable {
     /// The promotion gate: `revision` is applied in `predecessor` with checksum `recorded`, but its
     /// file (at `file`) now has checksum `current`: what would run is not what was tested.
     case promotionGateChecksum(revision: String, predecessor: String, environment: String, recorded: String, current: String, file: String)
+    /// The promotion gate: repeatable `repeatable` (`repeatable/<name>`) is not recorded in `predecessor`
+    /// with the checksum `current` of its file (at `file`): `recorded` is what ran there, nil when it never ran.
+    case promotionGateRepeatable(repeatable: String, predecessor: String, environment: String, recorded: String?, current: String, file: String)
     /// `promote`: a revision failed part-way in the environment promoted from.
     case failedInSource(revision: String, source: String)
     /// `promote`: a revision as applied in `source` differs from its file (at `file`, when it has one).
@@ -83,7 +86,8 @@ public enum PlanRefusal: GodwitError, Hashable {
         switch self {
         case .irreversible(let revision, _, _), .atomicWithNonTransactional(let revision, _, _),
             .failedRevision(let revision, _), .notFailed(let revision, _), .failedInSource(let revision, _),
-            .editedInSource(let revision, _, _, _), .promotionGateChecksum(let revision, _, _, _, _, _):
+            .editedInSource(let revision, _, _, _), .promotionGateChecksum(let revision, _, _, _, _, _),
+            .promotionGateRepeatable(let revision, _, _, _, _, _):
             return revision
         case .lintFindings(_, _, let first): return first.revision
         case .promotionGate(let missing, _, _): return missing.first
@@ -99,7 +103,7 @@ public enum PlanRefusal: GodwitError, Hashable {
         case .atomicWithNonTransactional(_, let file, let line): return SourceLocation(file: file, line: line)
         case .lintFindings(_, _, let first): return first.location
         case .editedInSource(_, _, _, let file): return file.map { SourceLocation(file: $0) }
-        case .promotionGateChecksum(_, _, _, _, _, let file): return SourceLocation(file: file)
+        case .promotionGateChecksum(_, _, _, _, _, let file), .promotionGateRepeatable(_, _, _, _, _, let file): return SourceLocation(file: file)
         default: return nil
         }
     }
@@ -124,6 +128,9 @@ public enum PlanRefusal: GodwitError, Hashable {
             return "promotion gate: \(one ? "revision" : "revisions") \(missing.map { "'\($0)'" }.joined(separator: ", ")) \(one ? "is" : "are") not applied in '\(predecessor)', which comes before '\(environment)' in promotion; apply them to '\(predecessor)' first (then 'godwit promote \(predecessor) \(environment)'), or override with --skip-promotion-check --reason TEXT"
         case .promotionGateChecksum(let revision, let predecessor, let environment, let recorded, let current, _):
             return "promotion gate: revision '\(revision)' was applied in '\(predecessor)' with checksum \(recorded), but its file now has checksum \(current): the file was edited after '\(predecessor)' ran it, so '\(environment)' would get SQL nobody tested; revert the edit (and write a new revision for the change), or override with --skip-promotion-check --reason TEXT"
+        case .promotionGateRepeatable(let repeatable, let predecessor, let environment, let recorded, let current, _):
+            let there = recorded.map { "ran in '\(predecessor)' with checksum \($0), but its file now has checksum \(current)" } ?? "has not run in '\(predecessor)'"
+            return "promotion gate: repeatable '\(repeatable)' \(there); '\(predecessor)' comes before '\(environment)' in promotion, so '\(environment)' would get SQL nobody tested; upgrade '\(predecessor)' first (then 'godwit promote \(predecessor) \(environment)'), or override with --skip-promotion-check --reason TEXT"
         case .failedInSource(let revision, let source):
             return "revision '\(revision)' failed part-way in '\(source)'; resolve it there before promoting"
         case .editedInSource(let revision, let source, let target, _):

@@ -103,6 +103,8 @@ public struct SQLSection: Sendable, Hashable {
 public enum Direction: String, Sendable, Codable, Hashable {
     case upgrade
     case downgrade
+    /// A repeatable run again because its checksum changed (SPEC §11).
+    case `repeat`
 }
 
 /// A timeout written in a file: `500ms`, `10s`, `5m`, `1h`, or `0` for none.

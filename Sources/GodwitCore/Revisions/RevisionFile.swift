@@ -160,6 +160,19 @@ public enum RevisionFile {
             path: path, checksum: checksum, headerLines: headerLines)
     }
 
+    /// The text of the file at `fullPath` (named `path` in errors), checked to be UTF-8.
+    /// - Throws: `RevisionFileError` when it cannot be read, or at the first byte that is not UTF-8.
+    public static func text(atPath fullPath: String, path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: fullPath) else {
+            throw RevisionFileError(.unreadable, file: path, line: nil)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            guard let fault = TextFault(firstIn: data) else { throw RevisionFileError(.invalidUTF8(nil), file: path, line: nil) }
+            throw RevisionFileError(fault, file: path)
+        }
+        return text
+    }
+
     /// What a line of a revision file is, once trimmed of white space.
     enum Line {
         case upgradeMarker, downgradeMarker, blank

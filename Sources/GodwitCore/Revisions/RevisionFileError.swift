@@ -46,6 +46,10 @@ public struct RevisionFileError: GodwitError, Hashable {
         case invalidListItem(key: String, item: String)
         /// An id list that names an item twice.
         case repeatedListItem(key: String, item: String)
+        /// A revision header key (`revision`, `down_revision`, …) in a repeatable file, which has only `message`.
+        case keyInRepeatable(String)
+        /// A `-- +downgrade` marker in a repeatable file: a repeatable is redefined, never undone.
+        case downgradeInRepeatable
     }
 
     /// What is wrong.
@@ -120,6 +124,10 @@ public struct RevisionFileError: GodwitError, Hashable {
             return "\(key) item '\(item)' may only hold letters, digits and '_'"
         case .repeatedListItem(let key, let item):
             return "\(key) names '\(item)' twice"
+        case .keyInRepeatable(let key):
+            return "a repeatable has no '\(key)' header: it has no id and no place in the graph, only an optional '-- message:' line; remove the line (or move the file out of repeatable/ to make it a revision)"
+        case .downgradeInRepeatable:
+            return "a repeatable has no '-- +downgrade' section: it is redefined as a whole on every change, never undone; remove the section"
         }
     }
 }

@@ -187,13 +187,7 @@ public struct RevisionGraph: Sendable {
         @Sendable func load(_ name: String) throws -> Revision {
             let path = relativeFolder.isEmpty ? name : "\(relativeFolder)/\(name)"
             // Plain string paths: URL.appendingPathComponent cost more than parsing the file.
-            guard let data = FileManager.default.contents(atPath: folderPath.hasSuffix("/") ? folderPath + name : folderPath + "/" + name) else {
-                throw RevisionFileError(.unreadable, file: path, line: nil)
-            }
-            guard let text = String(data: data, encoding: .utf8) else {
-                guard let fault = TextFault(firstIn: data) else { throw RevisionFileError(.invalidUTF8(nil), file: path, line: nil) }
-                throw RevisionFileError(fault, file: path)
-            }
+            let text = try RevisionFile.text(atPath: folderPath.hasSuffix("/") ? folderPath + name : folderPath + "/" + name, path: path)
             return try RevisionFile.parse(text, path: path)
         }
         // Read and parsed on every core (the kernel's side of reading a file costs about what

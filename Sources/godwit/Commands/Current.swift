@@ -27,6 +27,11 @@ func renderCurrent(_ state: CurrentState, graph: RevisionGraph, versions: String
     if !state.pending.isEmpty && console.isVerbose {
         console.out("pending: \(state.pending.joined(separator: ", "))")
     } else if !state.pending.isEmpty {
-        console.out("\(state.pending.count) pending")
+        let revisions = state.pending.count - state.changedRepeatables.count
+        let repeatables = state.changedRepeatables.count
+        var parts: [String] = []
+        if revisions > 0 { parts.append("\(revisions) pending") }
+        if repeatables > 0 { parts.append("\(repeatables) repeatable\(repeatables == 1 ? "" : "s") changed") }
+        console.out("\(parts.joined(separator: ", "))")
     }
 }

@@ -44,7 +44,9 @@ func renderResult(_ result: OperationResult, console: Console) {
     }
     func revisions(_ count: Int) -> String { "\(count) revision\(count == 1 ? "" : "s")" }
     var done: [String] = []
-    if !result.steps.isEmpty { done.append("\(verb) \(revisions(result.steps.count))") }
+    let repeated = result.steps.filter { $0.direction == .repeat }.count
+    if result.steps.count > repeated { done.append("\(verb) \(revisions(result.steps.count - repeated))") }
+    if repeated > 0 { done.append("ran \(repeated) repeatable\(repeated == 1 ? "" : "s")") }
     if !result.purged.isEmpty { done.append("forgot \(revisions(result.purged.count)) (--purge)") }
     console.out("\(console.green("\(result.operation.rawValue) of '\(result.environment)': \(done.joined(separator: " and ")), \(from) -> \(to)"))\(audit)")
 }
@@ -59,7 +61,7 @@ func renderPlan(_ result: OperationResult, from: String, to: String, console: Co
     for (index, step) in result.steps.enumerated() {
         var notes: [String] = []
         if !step.isTransactional { notes.append("outside a transaction") }
-        if !step.isReversible { notes.append("irreversible") }
+        if !step.isReversible && step.direction != .repeat { notes.append("irreversible") }
         if let lock = step.lockTimeout { notes.append("lock_timeout \(lock)") }
         if let statement = step.statementTimeout { notes.append("statement_timeout \(statement)") }
         console.out("")
