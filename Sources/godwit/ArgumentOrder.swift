@@ -23,6 +23,10 @@ enum ArgumentOrder {
             if arguments[index] == "audit", rest.first == "verify" {
                 result.append(rest.removeFirst())
             }
+            // So does the format of `import` (`godwit --json import flyway DIR`).
+            if arguments[index] == "import", let format = rest.first, !format.hasPrefix("-") {
+                result.append(rest.removeFirst())
+            }
             return result + leading + rest
         }
         return arguments
