@@ -94,6 +94,7 @@ public struct ImportWriter {
             files.append((path, Self.render(repeatable)))
             repeatables.append(ImportResult.Written(name: repeatable.name, source: repeatable.source, path: "\(versionsPath)/\(path)"))
         }
+        problems.sort { ($0.file, $0.line ?? 0) < ($1.file, $1.line ?? 0) }
         if !problems.isEmpty && !isSkippingBad { throw ImportError.problems(problems) }
         try writeAll(files)
         return ImportResult(format: format, revisions: revisions, repeatables: repeatables, placeholders: history.placeholders, problems: problems)
