@@ -3,10 +3,15 @@ import GodwitCore
 
 /// The tools whose state `adopt` reads, each with its state table.
 public enum AdoptionFormat: String, CaseIterable, Sendable {
+    /// Flyway: `flyway_schema_history`.
     case flyway
+    /// golang-migrate: `schema_migrations(version, dirty)`.
     case golangMigrate = "golang-migrate"
+    /// goose: `goose_db_version`.
     case goose
+    /// dbmate: `schema_migrations(version)`.
     case dbmate
+    /// Alembic: `alembic_version`.
     case alembic
 
     /// The table the tool records its state in.
