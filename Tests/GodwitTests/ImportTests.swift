@@ -17,6 +17,7 @@ enum ImportFixtures {
     /// A temporary folder holding `files` (relative path → text).
     static func literal(_ files: [String: String]) throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("godwit-import-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for (path, text) in files {
             let url = folder.appendingPathComponent(path)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -146,6 +147,22 @@ struct ImportTests {
         #expect(problem.file.hasSuffix(file) || problem.file == file || files.keys.contains(problem.file))
         #expect(problem.line == line)
         #expect(problem.reason.contains(reason), "\(problem.reason)")
+    }
+
+    @Test func aByteOrderMarkIsSkippedAndOtherBytesAreKept() throws {
+        let folder = try ImportFixtures.literal([
+            "1_a.sql": "\u{FEFF}-- +goose Up\r\nCREATE TABLE a (id int);\r\n-- +goose Down\r\nDROP TABLE a;",
+            "2_b.sql": "-- +goose Up\n\u{FEFF}SELECT 'é';\n",
+        ])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let history = try GooseImport().read(folder: folder)
+        #expect(history.problems.isEmpty)
+        #expect(history.revisions.map(\.upgradeSQL) == ["CREATE TABLE a (id int);\r\n", "\u{FEFF}SELECT 'é';\n"])
+        #expect(history.revisions[0].downgradeSQL == "DROP TABLE a;")
+        let notText = try ImportFixtures.literal([:])
+        defer { try? FileManager.default.removeItem(at: notText) }
+        try Data([0x2D, 0x2D, 0x20, 0xFF, 0xFE, 0x0A]).write(to: notText.appendingPathComponent("1_a.up.sql"))
+        #expect(try GolangMigrateImport().read(folder: notText).problems == [ImportProblem(file: "1_a.up.sql", reason: "is not UTF-8 text")])
     }
 
     @Test func aMissingFolderIsAUsageError() throws {

@@ -38,11 +38,13 @@ struct ImportFolder {
         path.split(separator: "/").last.map(String.init) ?? path
     }
 
-    /// The text of a file, or the problem that it is not UTF-8 text.
+    /// The text of a file without a leading byte-order mark (which the tools skip too, and which
+    /// would stand in the middle of a revision file), or the problem that it is not UTF-8 text.
     func text(_ path: String) -> Result<String, ImportProblem> {
-        guard let data = FileManager.default.contents(atPath: url.appendingPathComponent(path).path) else {
+        guard var data = FileManager.default.contents(atPath: url.appendingPathComponent(path).path) else {
             return .failure(ImportProblem(file: path, reason: "cannot be read"))
         }
+        if data.starts(with: [0xEF, 0xBB, 0xBF]) { data.removeFirst(3) }
         guard let text = String(data: data, encoding: .utf8) else {
             return .failure(ImportProblem(file: path, reason: "is not UTF-8 text"))
         }
