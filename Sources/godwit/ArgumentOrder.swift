@@ -26,6 +26,10 @@ enum ArgumentOrder {
             if let next = rest.first, command?.configuration.subcommands.contains(where: { $0.configuration.commandName == next }) == true {
                 result.append(rest.removeFirst())
             }
+            // So does the format of `import` (`godwit --json import flyway DIR`).
+            if arguments[index] == "import", let format = rest.first, !format.hasPrefix("-") {
+                result.append(rest.removeFirst())
+            }
             return result + leading + rest
         }
         return arguments

@@ -3,7 +3,7 @@
 public struct Plan: Sendable {
     /// The kind of operation.
     public enum Operation: String, Sendable, Codable {
-        case upgrade, downgrade, stamp, resolve, promote
+        case upgrade, downgrade, stamp, resolve, promote, adopt
     }
 
     /// One revision moved in one direction.

@@ -22,7 +22,7 @@ extension GodwitCommand {
         var since: String?
         @Option(name: .long, help: ArgumentHelp("At most N records, the newest.", valueName: "n"))
         var limit: Int?
-        @Option(name: .long, help: ArgumentHelp("Only this operation: upgrade, downgrade, promote, stamp or resolve.", valueName: "op"))
+        @Option(name: .long, help: ArgumentHelp("Only this operation: upgrade, downgrade, promote, stamp, resolve or adopt.", valueName: "op"))
         var operation: String?
 
         func run(in workspace: Workspace, console: Console) throws {

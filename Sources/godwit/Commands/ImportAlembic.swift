@@ -24,49 +24,8 @@ extension GodwitCommand {
         func run(in workspace: Workspace, console: Console) throws {
             let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
             let history = try AlembicImport(configFile: URL(fileURLWithPath: config, relativeTo: cwd).standardizedFileURL, xArguments: xArguments).read()
-            if !history.problems.isEmpty && !skipBad { throw AlembicImportError.notConverted(history.problems) }
-            let written = try write(history.revisions, into: workspace.project)
-            if console.isJSON {
-                return console.json(.object([
-                    "format": .string("alembic"),
-                    "revisions": .array(written.map { .object(["revision": .string($0.id), "path": .string($0.path)]) }),
-                    "problems": .array(history.problems.map {
-                        .object(["file": .string($0.file), "line": .optional($0.line), "reason": .string($0.reason)])
-                    }),
-                ]))
-            }
-            for problem in history.problems { console.warn(StyledText("\(problem.file): skipped: \(problem.reason)")) }
-            console.out(StyledText("imported \(written.count) Alembic revision\(written.count == 1 ? "" : "s"):"))
-            for file in written { console.out(StyledText("  \(file.path)")) }
-        }
-
-        /// Writes one revision file per imported revision (refusing an id `versions/` already holds),
-        /// through the rendering `revision` uses.
-        func write(_ revisions: [ImportedRevision], into project: Project) throws -> [(id: String, path: String)] {
-            let folder = project.versionsDirectory
-            try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let existing = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-            for revision in revisions {
-                if let file = existing.first(where: { $0 == "\(revision.id).sql" || $0.hasPrefix("\(revision.id)_") }) {
-                    throw AlembicImportError.revisionExists(id: revision.id, path: "\(project.versionsPath)/\(file)")
-                }
-            }
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime]
-            return try revisions.map { revision in
-                var text = RevisionFile.render(
-                    id: revision.id, downRevisions: revision.downRevisions, message: revision.message,
-                    createDate: revision.createDate.map(formatter.string(from:)) ?? "", branchLabels: revision.branchLabels,
-                    dependsOn: revision.dependsOn, upgrade: revision.upgradeSQL, downgrade: revision.downgradeSQL ?? "")
-                if !revision.isTransactional, let markers = text.range(of: "\n\n-- +upgrade\n") {
-                    text.replaceSubrange(markers, with: "\n-- transactional: false\n\n-- +upgrade\n")
-                }
-                let url = folder.appendingPathComponent(RevisionFile.fileName(id: revision.id, message: revision.message))
-                guard FileManager.default.createFile(atPath: url.path, contents: Data(text.utf8)) else {
-                    throw OperationError.cannotWrite(path: url.path)
-                }
-                return (revision.id, RevisionGraph.relativePath(of: url, to: project.root))
-            }
+            let result = try ImportWriter(project: workspace.project).write(history, format: "alembic", isSkippingBad: skipBad)
+            renderImport(result, console: console)
         }
     }
 }

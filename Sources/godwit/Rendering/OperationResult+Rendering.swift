@@ -39,7 +39,7 @@ func renderResult(_ result: OperationResult, console: Console) {
     switch result.operation {
     case .upgrade, .promote: verb = "applied"
     case .downgrade: verb = "reverted"
-    case .stamp: verb = "stamped"
+    case .stamp, .adopt: verb = "stamped"
     case .resolve: verb = "resolved"
     }
     func revisions(_ count: Int) -> String { "\(count) revision\(count == 1 ? "" : "s")" }

@@ -1,0 +1,8 @@
+-- migrate:up
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL
+);
+
+-- migrate:down
+DROP TABLE users;

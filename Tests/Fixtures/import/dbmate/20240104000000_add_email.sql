@@ -1,0 +1,4 @@
+-- migrate:up
+ALTER TABLE users ADD COLUMN email TEXT;
+
+-- migrate:down

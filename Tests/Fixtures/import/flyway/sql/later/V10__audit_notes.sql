@@ -1,0 +1,1 @@
+CREATE TABLE audit_notes (id INTEGER PRIMARY KEY, note TEXT);

@@ -1,0 +1,2 @@
+DROP INDEX orders_user;
+DROP TABLE orders;
