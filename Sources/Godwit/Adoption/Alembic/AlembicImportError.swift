@@ -1,6 +1,7 @@
 import GodwitCore
 
-/// Why `import alembic` stopped before writing anything.
+/// Why `import alembic` could not read the Alembic project (what did not convert is an
+/// `ImportError`, as for the other tools).
 public enum AlembicImportError: GodwitError {
     /// No `alembic` on `PATH` or in `$VIRTUAL_ENV/bin` (exit 2: the user's setup).
     case notOnPath
@@ -10,15 +11,11 @@ public enum AlembicImportError: GodwitError {
     case cannotRun(executable: String, reason: String)
     /// Alembic could not read the project's revisions; the end of its stderr (exit 2).
     case graphUnreadable(config: String, stderr: String)
-    /// Some revisions did not convert, and `--skip-bad` was not given (exit 2).
-    case notConverted([ImportProblem])
-    /// `versions/` already holds a revision file with an imported id (exit 2).
-    case revisionExists(id: String, path: String)
 
     public var exitCode: ExitStatus {
         switch self {
         case .cannotRun: return .failed
-        case .notOnPath, .configNotFound, .graphUnreadable, .notConverted, .revisionExists: return .usage
+        case .notOnPath, .configNotFound, .graphUnreadable: return .usage
         }
     }
 
@@ -33,12 +30,6 @@ public enum AlembicImportError: GodwitError {
             return "cannot run \(executable): \(reason)"
         case .graphUnreadable(let config, let stderr):
             return "alembic cannot read the revisions of \(config):\n\(stderr)"
-        case .notConverted(let problems):
-            let lines = problems.map { "  \($0.file)\($0.line.map { ":\($0)" } ?? ""): \($0.reason)" }
-            return "\(problems.count) Alembic revision\(problems.count == 1 ? "" : "s") did not convert, so nothing was written; "
-                + "fix them, or pass --skip-bad to write the others:\n" + lines.joined(separator: "\n")
-        case .revisionExists(let id, let path):
-            return "revision '\(id)' is already in \(path); import into a project whose versions/ does not hold the Alembic revisions yet"
         }
     }
 }
