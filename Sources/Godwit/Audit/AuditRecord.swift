@@ -52,6 +52,9 @@ public struct AuditRecord: Sendable, Equatable {
     public var reason: String?
     public var prevHash: String?
     public var hash: String?
+    /// The target of a fleet the record is of (SPEC §10); nil for an environment of one database.
+    /// In the JSON, and in the hashed fields, only when set, so that other records hash as before.
+    public var target: String?
 
     /// Creates a record.
     public init(
@@ -95,7 +98,7 @@ public struct AuditRecord: Sendable, Equatable {
             "to_heads": toHeads.map { .strings($0) } ?? .null, "steps": .array(steps.map(\.json)),
             "actor": .string(actor), "host": .string(host), "tool_version": .string(toolVersion),
             "git_commit": .optional(gitCommit), "reason": .optional(reason), "prev_hash": .optional(prevHash),
-        ]
+        ].merging(target.map { ["target": .string($0)] } ?? [:]) { first, _ in first }
     }
 
     /// The canonical JSON the hash covers: every field but `hash`, `prev_hash` included,
@@ -144,6 +147,7 @@ public struct AuditRecord: Sendable, Equatable {
             actor: json["actor"]?.stringValue ?? "", host: json["host"]?.stringValue ?? "",
             toolVersion: json["tool_version"]?.stringValue ?? "", gitCommit: json["git_commit"]?.stringValue,
             reason: json["reason"]?.stringValue, prevHash: json["prev_hash"]?.stringValue, hash: json["hash"]?.stringValue)
+        target = json["target"]?.stringValue
     }
 
     /// The current time as ISO 8601 UTC with milliseconds (`2026-11-25T20:12:19.392Z`).
