@@ -52,8 +52,9 @@ public struct AuditRecord: Sendable, Equatable {
     public var reason: String?
     public var prevHash: String?
     public var hash: String?
-    /// The target of a fleet the record is of (SPEC §10); nil for an environment of one database.
-    /// In the JSON, and in the hashed fields, only when set, so that other records hash as before.
+    /// The target of a fleet whose audit table the record was read from (SPEC §10), set by the
+    /// reader; nil for an environment of one database. In the JSON only when set, and never one
+    /// of the hashed fields: the record as stored, and its hash, are the same either way.
     public var target: String?
 
     /// Creates a record.
@@ -87,6 +88,7 @@ public struct AuditRecord: Sendable, Equatable {
     public var json: JSONValue {
         var members = hashedFields
         members["hash"] = .optional(hash)
+        if let target { members["target"] = .string(target) }
         return .object(members)
     }
 
@@ -98,7 +100,7 @@ public struct AuditRecord: Sendable, Equatable {
             "to_heads": toHeads.map { .strings($0) } ?? .null, "steps": .array(steps.map(\.json)),
             "actor": .string(actor), "host": .string(host), "tool_version": .string(toolVersion),
             "git_commit": .optional(gitCommit), "reason": .optional(reason), "prev_hash": .optional(prevHash),
-        ].merging(target.map { ["target": .string($0)] } ?? [:]) { first, _ in first }
+        ]
     }
 
     /// The canonical JSON the hash covers: every field but `hash`, `prev_hash` included,
