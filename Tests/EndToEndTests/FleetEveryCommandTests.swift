@@ -186,4 +186,21 @@ import Testing
         #expect(try sandbox.godwit(["downgrade", "-e", "prod", "base", "--yes"]).status == 0)
         #expect(try appliedIDs(Self.tenant(sandbox, 2)) == [])
     }
+
+    @Test func resolveTakesTheTargetsWhoseRevisionFailed() throws {
+        let sandbox = try Self.sandbox()
+        defer { sandbox.remove() }
+        try sandbox.write("versions/c3_loose.sql", "-- revision: c3\n-- down_revision: b2\n-- message: loose\n-- transactional: false\n\n-- +upgrade\nCREATE TABLE c3 (id INTEGER);\nCREATE TABLE by_hand (x INTEGER);\n-- +downgrade\nDROP TABLE c3;\n")
+        _ = try runProcess(URL(fileURLWithPath: "/usr/bin/sqlite3"), [Self.tenant(sandbox, 2).path, "CREATE TABLE by_hand (x INTEGER);"], in: sandbox.root, environment: [:], stdin: nil)
+        let upgrade = try sandbox.godwit(["upgrade", "-e", "prod"])
+        #expect(upgrade.status == 1, "\(upgrade)")
+        let everywhere = try sandbox.godwit(["resolve", "-e", "prod", "c3", "--applied"])
+        #expect(everywhere.status == 2, "\(everywhere)")
+        #expect(everywhere.stderr.contains("--target NAME"), "\(everywhere)")
+        let resolved = try sandbox.godwit(["resolve", "-e", "prod", "c3", "--applied", "--target", "t_002"])
+        #expect(resolved.status == 0, "\(resolved)")
+        #expect(resolved.stdout == "prod: 1 target: 1 resolved, 0 unchanged\n", "\(resolved)")
+        #expect(try appliedIDs(Self.tenant(sandbox, 2)) == ["a1", "b2", "c3"])
+        #expect(try sandbox.godwit(["check", "-e", "prod"]).status == 0)
+    }
 }

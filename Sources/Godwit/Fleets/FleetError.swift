@@ -60,6 +60,8 @@ public struct FleetError: GodwitError, Hashable {
         case noTargets(environment: String)
         /// A target refused what was asked of it (a failed revision that needs `resolve`).
         case targetRefused(target: String, reason: String)
+        /// `resolve` on a fleet (or with `--shard`/`--canary`) without `--target`.
+        case resolveWithoutTarget(environment: String)
         /// `wait` on a fleet ran out of time: each target not there, with what it lacked.
         case waitTimedOut(environment: String, timeout: String, targets: [String])
     }
@@ -138,6 +140,8 @@ public struct FleetError: GodwitError, Hashable {
             return "targets of '\(name)' have revisions '\(source)' lacks (\(targets.joined(separator: "; "))); promote only goes forward: downgrade them first"
         case .noTargets(let name):
             return "fleet '\(name)' has no target to run on"
+        case .resolveWithoutTarget(let name):
+            return "a failed revision is one target's: give 'resolve -e \(name)' the targets to resolve with --target NAME"
         case .targetRefused(let target, let reason):
             return "target '\(target)': \(reason)"
         case .waitTimedOut(let name, let timeout, let targets):

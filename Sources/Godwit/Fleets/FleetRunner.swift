@@ -28,7 +28,8 @@ public struct FleetRunner: Sendable {
     /// `confirm`, when given, is asked once — with the number of targets the run takes — before
     /// a protected fleet is changed without `isConfirmed`; without it such a run is refused at once.
     public func run(_ request: ChangeRequest, on environment: Environment, rollout: Rollout, confirm: ((Int) -> Bool)? = nil) throws -> FleetResult {
-        let needsConfirmation = !request.isDryRun && environment.isProtected && !request.isConfirmed
+        // `resolve` needs no confirmation, as for one database.
+        let needsConfirmation = !request.isDryRun && !request.isResolve && environment.isProtected && !request.isConfirmed
         if needsConfirmation && confirm == nil {
             throw PlanRefusal.protectedEnvironment(environment: environment.name, operation: request.operation.rawValue)
         }
@@ -41,7 +42,7 @@ public struct FleetRunner: Sendable {
             }
             request.isConfirmed = true
         }
-        if rollout.isPartial && !rollout.isCanaryOnly {
+        if rollout.isPartial && !rollout.isCanaryOnly && !request.isResolve {
             try checkCanary(of: fleet, request: request)
         }
         request = try gated(request, fleet: fleet, members: phases.canary + phases.rest)

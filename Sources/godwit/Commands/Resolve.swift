@@ -13,6 +13,7 @@ extension GodwitCommand {
         @Flag(name: .customLong("rolled-back"), help: "It is now fully undone.") var rolledBack = false
         @Option(name: .long, help: "Why: stored in the audit record.") var reason: String?
         @Flag(name: .long, help: "Confirm for a protected environment.") var yes = false
+        @OptionGroup var fleet: FleetOptions
 
         func validate() throws {
             guard applied != rolledBack else { throw ValidationError("give exactly one of --applied and --rolled-back") }
@@ -23,6 +24,13 @@ extension GodwitCommand {
             request.reason = reason
             request.isConfirmed = yes
             let environment = try workspace.project.environment(global.env)
+            if environment.isFleet || fleet.isGiven {
+                // A failed revision is one target's: the run names the targets to resolve.
+                guard environment.isFleet, !fleet.targets.isEmpty else {
+                    throw FleetError(.resolveWithoutTarget(environment: environment.name), environment: environment.name)
+                }
+                return try runFleetChange(request, operation: .resolve, environment: environment, rollout: fleet.rollout(), in: workspace, console: console)
+            }
             renderResult(try Migrator(workspace: workspace, environment: environment).run(request), console: console)
         }
     }
