@@ -194,6 +194,7 @@ import Testing
         _ = try runProcess(URL(fileURLWithPath: "/usr/bin/sqlite3"), [Self.tenant(sandbox, 2).path, "CREATE TABLE by_hand (x INTEGER);"], in: sandbox.root, environment: [:], stdin: nil)
         let upgrade = try sandbox.godwit(["upgrade", "-e", "prod"])
         #expect(upgrade.status == 1, "\(upgrade)")
+        #expect(upgrade.stderr.contains("'godwit resolve c3 -e prod --target t_002 --applied'"), "\(upgrade)")
         let everywhere = try sandbox.godwit(["resolve", "-e", "prod", "c3", "--applied"])
         #expect(everywhere.status == 2, "\(everywhere)")
         #expect(everywhere.stderr.contains("--target NAME"), "\(everywhere)")

@@ -124,7 +124,10 @@ public struct FleetRunner: Sendable {
             target.stepCount = result.steps.count
             target.auditID = result.auditID
         } catch let error as GodwitError {
-            let message = (error as? DatabaseError)?.fullMessage ?? error.message
+            var message = (error as? DatabaseError)?.fullMessage ?? error.message
+            // The advice to resolve a revision left failed names this target.
+            let environment = member.environment.name
+            message = message.replacingOccurrences(of: " -e \(environment) --applied'", with: " -e \(environment) --target \(member.name) --applied'")
             target.error = error.location.map { "\($0): \(message)" } ?? message
             if let error = error as? DatabaseError, case .lockTimeout = error.reason { target.isLockTimeout = true }
         } catch {
