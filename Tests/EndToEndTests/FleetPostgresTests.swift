@@ -103,3 +103,88 @@ struct FleetPostgresTests {
         #expect(outcomes.allSatisfy { $0 == "unchanged" }, "\(again)")
     }
 }
+
+/// The promotion gate into a PostgreSQL fleet, a password in its targets' URLs that never shows
+/// (text, JSON, errors, audit records), and a signal during a fleet run.
+@Suite(.enabled(if: PostgresTestServer.isEnabled, PostgresTestServer.disabledComment))
+struct FleetPostgresGateAndSignalTests {
+    @Test func theGateIntoAFleetAndAPasswordThatNeverShows() throws {
+        var project = try PostgresProject()
+        let first = try PostgresDatabase()
+        let second = try PostgresDatabase()
+        defer {
+            project.remove()
+            first.drop()
+            second.drop()
+        }
+        try FleetPostgresTests.writeRevision(project)
+        let base = try PostgresTestServer.passwordURLText ?? PostgresTestServer.admin()
+        let password = URLComponents(string: base)?.password
+        project.variables["P1_URL"] = try first.url(from: base)
+        project.variables["P2_URL"] = try second.url(from: base)
+        try project.sandbox.write("environments/environments.yaml", """
+            promotion: [dev, prod]
+            environments:
+              dev:
+                url: ${PG_URL}
+              prod:
+                targets:
+                  list:
+                    p1: ${P1_URL}
+                    p2: ${P2_URL}
+
+            """)
+        let gated = try project.godwit(["upgrade", "-e", "prod"])
+        #expect(gated.status == 5, "\(gated)")
+        #expect(gated.stderr.contains("dev"), "the gate names the predecessor\n\(gated)")
+        #expect(try first.tables() == [] && second.tables() == [], "no target was touched")
+        #expect(try project.godwit(["upgrade", "-e", "dev"]).status == 0)
+        let promoted = try project.godwit(["promote", "dev", "prod", "--json"])
+        #expect(promoted.status == 0, "\(promoted)")
+        #expect(try first.revisionRows() == ["f1_users|applied"] && second.revisionRows() == ["f1_users|applied"])
+
+        var outputs = [gated.stdout, gated.stderr, promoted.stdout, promoted.stderr]
+        for args in [["audit", "-e", "prod", "--json"], ["audit", "-e", "prod", "-v"], ["audit", "verify", "-e", "prod", "--json"], ["current", "-e", "prod", "--json"]] {
+            let result = try project.godwit(args)
+            #expect(result.status == 0, "\(args)\n\(result)")
+            outputs += [result.stdout, result.stderr]
+        }
+        let records = try project.godwit(["audit", "-e", "prod", "--json"]).jsonArray()
+        #expect(Set(records.compactMap { $0["target"] as? String }) == ["p1", "p2"])
+        project.variables["P2_URL"] = try second.url(from: base, port: 1) + "?connect_timeout=2"
+        let unreachable = try project.godwit(["current", "-e", "prod"])
+        #expect(unreachable.status == 1, "\(unreachable)")
+        #expect(unreachable.stdout.contains("p2: unreachable"), "\(unreachable)")
+        outputs += [unreachable.stdout, unreachable.stderr]
+        if let password {
+            for output in outputs { #expect(!output.contains(password), "a password shows\n\(output)") }
+            for row in try first.rows("SELECT actor || host || coalesce(error, '') || coalesce(reason, '') FROM godwit_audit") {
+                #expect(!row.contains(password), "a password in an audit record")
+            }
+        }
+    }
+
+    @Test func aSignalStopsNewTargetsRollsBackTheRunningOneAndPrintsTheSummary() throws {
+        let project = try PostgresProject()
+        defer { project.remove() }
+        try project.revision("s1_slow", upgrade: "CREATE TABLE s1 (id int);\nSELECT pg_sleep(30);", downgrade: "DROP TABLE s1;")
+        _ = try project.database.value("CREATE SCHEMA tenant_a; CREATE SCHEMA tenant_b; CREATE SCHEMA tenant_c")
+        try FleetPostgresTests.environments(project, [
+            "targets:", "  schemas: SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenant\\_%' ORDER BY 1", "  url: ${PG_URL}",
+            "rollout: {parallel: 1}",
+        ])
+        let run = try project.start(["upgrade", "-e", "prod"])
+        try project.database.waitForActiveQuery(containing: "pg_sleep(30)")
+        let started = Date()
+        run.send(SIGINT)
+        let result = try run.wait(within: 10)
+        #expect(Date().timeIntervalSince(started) < 5, "exits within a few seconds\n\(result)")
+        #expect(result.status == 130, "\(result)")
+        #expect(result.stdout == "prod: 3 targets: 0 upgraded, 0 unchanged, 1 failed (tenant_a), 2 skipped\n", "\(result)")
+        #expect(result.stderr.contains("interrupted by SIGINT: 2 target(s) not started"), "\(result)")
+        #expect(try project.database.tables(in: "tenant_a") == ["godwit_audit", "godwit_revisions"], "rolled back")
+        #expect(try project.database.rows("SELECT outcome, error, hash IS NOT NULL FROM tenant_a.godwit_audit") == ["failed|interrupted|t"])
+        #expect(try project.database.tables(in: "tenant_b") == [], "not started")
+        #expect(try project.database.tables(in: "tenant_c") == [], "not started")
+    }
+}

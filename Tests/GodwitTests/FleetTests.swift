@@ -249,3 +249,20 @@ import Glibc
         #expect(!FileManager.default.fileExists(atPath: project.root.appendingPathComponent("var/old.sqlite3").path), "the inactive tenant is left alone")
     }
 }
+
+/// The `target` a fleet's reader marks an audit record with (SPEC §10): in its JSON, never in
+/// what its hash covers, so a record reads and verifies the same with or without it.
+@Suite struct FleetAuditRecordTests {
+    @Test func theTargetIsInTheJSONAndNotInTheHashedFields() throws {
+        var record = AuditRecord(
+            id: 1, environment: "prod", operation: "upgrade", startedAt: "2026-12-01T00:00:00.000Z", fromHeads: [],
+            actor: "a", host: "h", toolVersion: "0", gitCommit: nil, reason: nil)
+        let hash = record.computedHash
+        #expect(record.json["target"] == nil)
+        record.target = "t_017"
+        #expect(record.json["target"]?.stringValue == "t_017")
+        #expect(record.computedHash == hash)
+        #expect(!record.canonicalJSON.contains("t_017"))
+        #expect(AuditRecord(json: record.json)?.target == "t_017")
+    }
+}

@@ -52,6 +52,10 @@ public struct AuditRecord: Sendable, Equatable {
     public var reason: String?
     public var prevHash: String?
     public var hash: String?
+    /// The target of a fleet whose audit table the record was read from (SPEC §10), set by the
+    /// reader; nil for an environment of one database. In the JSON only when set, and never one
+    /// of the hashed fields: the record as stored, and its hash, are the same either way.
+    public var target: String?
 
     /// Creates a record.
     public init(
@@ -84,6 +88,7 @@ public struct AuditRecord: Sendable, Equatable {
     public var json: JSONValue {
         var members = hashedFields
         members["hash"] = .optional(hash)
+        if let target { members["target"] = .string(target) }
         return .object(members)
     }
 
@@ -144,6 +149,7 @@ public struct AuditRecord: Sendable, Equatable {
             actor: json["actor"]?.stringValue ?? "", host: json["host"]?.stringValue ?? "",
             toolVersion: json["tool_version"]?.stringValue ?? "", gitCommit: json["git_commit"]?.stringValue,
             reason: json["reason"]?.stringValue, prevHash: json["prev_hash"]?.stringValue, hash: json["hash"]?.stringValue)
+        target = json["target"]?.stringValue
     }
 
     /// The current time as ISO 8601 UTC with milliseconds (`2026-11-25T20:12:19.392Z`).

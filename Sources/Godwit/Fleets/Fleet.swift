@@ -51,3 +51,18 @@ extension Environment {
         return copy
     }
 }
+
+extension Environment {
+    /// For a fleet, one target's settings whose URL says the fleet's dialect, found without
+    /// reading a catalog where possible (`glob` is SQLite, `list` its first URL, `schemas` its
+    /// database); `query` resolves the fleet. Nil when none can be had.
+    func dialectMember(in workspace: Workspace) -> Environment? {
+        switch targets {
+        case nil: return self
+        case .list(let entries, _): return entries.first.map { member(urlTemplate: $0.urlTemplate, location: $0.location) }
+        case .glob(_, let location): return member(urlTemplate: "sqlite::memory:", location: location)
+        case .schemas(_, let urlTemplate, let location): return member(urlTemplate: urlTemplate, location: location)
+        case .query: return (try? FleetResolver(workspace: workspace).resolve(self))?.members.first?.environment
+        }
+    }
+}

@@ -49,6 +49,21 @@ public struct FleetError: GodwitError, Hashable {
         case selectionWithoutFleet(environment: String)
         /// A target of a fleet that had to be read (a predecessor's, for the promotion gate) could not be.
         case targetUnreadable(target: String, reason: String)
+        /// A command that needs one state of the whole fleet (`--sql`, `promote` from a fleet) met
+        /// targets at different heads: each group of targets with its heads, and what to do.
+        case headsDiffer(environment: String, groups: [String], advice: String)
+        /// `--sql` on several targets of a `schemas` fleet: a script names its schema.
+        case scriptPerSchema(environment: String)
+        /// `promote FROM TO`: targets of TO have revisions FROM lacks (each with them).
+        case divergedTargets(source: String, environment: String, targets: [String])
+        /// The run picks no target (an empty glob or catalog).
+        case noTargets(environment: String)
+        /// A target refused what was asked of it (a failed revision that needs `resolve`).
+        case targetRefused(target: String, reason: String)
+        /// `resolve` on a fleet (or with `--shard`/`--canary`) without `--target`.
+        case resolveWithoutTarget(environment: String)
+        /// `wait` on a fleet ran out of time: each target not there, with what it lacked.
+        case waitTimedOut(environment: String, timeout: String, targets: [String])
     }
 
     /// What is wrong.
@@ -66,7 +81,8 @@ public struct FleetError: GodwitError, Hashable {
     public var exitCode: ExitStatus {
         switch code {
         case .catalogUnreadable, .targetUnreadable: return .failed
-        case .canaryNotReached: return .refused
+        case .canaryNotReached, .headsDiffer, .divergedTargets, .noTargets, .targetRefused: return .refused
+        case .waitTimedOut: return .lockTimeout
         default: return .usage
         }
     }
@@ -116,6 +132,21 @@ public struct FleetError: GodwitError, Hashable {
             return "environment '\(name)' is one database, not a fleet; --target, --shard and --canary go with a fleet"
         case .targetUnreadable(let target, let reason):
             return "target '\(target)': \(reason)"
+        case .headsDiffer(let name, let groups, let advice):
+            return "the targets of fleet '\(name)' are not at the same heads (\(groups.joined(separator: "; "))); \(advice)"
+        case .scriptPerSchema(let name):
+            return "fleet '\(name)' has a schema per target and a script names its schema; pick one target with --target NAME"
+        case .divergedTargets(let source, let name, let targets):
+            return "targets of '\(name)' have revisions '\(source)' lacks (\(targets.joined(separator: "; "))); promote only goes forward: downgrade them first"
+        case .noTargets(let name):
+            return "fleet '\(name)' has no target to run on"
+        case .resolveWithoutTarget(let name):
+            return "a failed revision is one target's: give 'resolve -e \(name)' the targets to resolve with --target NAME"
+        case .targetRefused(let target, let reason):
+            return "target '\(target)': \(reason)"
+        case .waitTimedOut(let name, let timeout, let targets):
+            let named = targets.prefix(10).joined(separator: "; ") + (targets.count > 10 ? "; and \(targets.count - 10) more" : "")
+            return "\(targets.count) target\(targets.count == 1 ? "" : "s") of '\(name)' did not get there within \(timeout): \(named)"
         }
     }
 }

@@ -42,12 +42,24 @@ public struct FleetResult: Sendable {
     public var operation: Plan.Operation
     /// True for `--dry-run`.
     public var isDryRun: Bool
+    /// True for `--rehearse`: each target's steps ran in a transaction that was rolled back.
+    public var isRehearsal: Bool = false
     /// How many targets the fleet has in all (the run may take fewer).
     public var fleetSize: Int
     /// The targets the run took, canary first, then in the fleet's order.
     public var targets: [Target]
     /// The signal that stopped the run, when one did.
     public var interruption: Int32?
+
+    /// What a succeeded target had done to it, for people: `upgraded`, `downgraded`, `stamped`,
+    /// `promoted`, `rehearsed`.
+    public var verb: String { Self.verb(of: operation, isRehearsal: isRehearsal) }
+
+    /// What `operation` (or its rehearsal) does to a target, for people: `upgraded`, `rehearsed`.
+    public static func verb(of operation: Plan.Operation, isRehearsal: Bool = false) -> String {
+        if isRehearsal { return "rehearsed" }
+        return operation.rawValue.hasSuffix("e") ? operation.rawValue + "d" : operation.rawValue + "ed"
+    }
 
     /// How many targets had `outcome`.
     public func count(_ outcome: Outcome) -> Int { targets.filter { $0.outcome == outcome }.count }

@@ -25,18 +25,30 @@ public struct FleetRunner: Sendable {
     ///   `FleetError.canaryNotReached` (exit 5) for a partial run ahead of its canary; the promotion
     ///   gate's `PlanRefusal` (exit 5), checked once for the run before any target starts; `FleetError`
     ///   or `ConfigurationError` when the targets cannot be resolved or picked.
-    public func run(_ request: ChangeRequest, on environment: Environment, rollout: Rollout) throws -> FleetResult {
-        if !request.isDryRun && environment.isProtected && !request.isConfirmed {
+    /// `confirm`, when given, is asked once — with the number of targets the run takes — before
+    /// a protected fleet is changed without `isConfirmed`; without it such a run is refused at once.
+    public func run(_ request: ChangeRequest, on environment: Environment, rollout: Rollout, confirm: ((Int) -> Bool)? = nil) throws -> FleetResult {
+        // `resolve` needs no confirmation, as for one database.
+        let needsConfirmation = !request.isDryRun && !request.isResolve && environment.isProtected && !request.isConfirmed
+        if needsConfirmation && confirm == nil {
             throw PlanRefusal.protectedEnvironment(environment: environment.name, operation: request.operation.rawValue)
         }
         let fleet = try FleetResolver(workspace: workspace).resolve(environment)
         let phases = try rollout.phases(of: fleet)
-        if rollout.isPartial && !rollout.isCanaryOnly {
+        var request = request
+        if needsConfirmation {
+            guard let confirm, confirm(phases.canary.count + phases.rest.count) else {
+                throw PlanRefusal.protectedEnvironment(environment: environment.name, operation: request.operation.rawValue)
+            }
+            request.isConfirmed = true
+        }
+        if rollout.isPartial && !rollout.isCanaryOnly && !request.isResolve {
             try checkCanary(of: fleet, request: request)
         }
-        let request = try gated(request, fleet: fleet, members: phases.canary + phases.rest)
+        request = try gated(request, fleet: fleet, members: phases.canary + phases.rest)
         var result = FleetResult(
-            environment: fleet.name, operation: request.operation, isDryRun: request.isDryRun, fleetSize: fleet.members.count, targets: [])
+            environment: fleet.name, operation: request.operation, isDryRun: request.isDryRun, isRehearsal: request.isRehearsal,
+            fleetSize: fleet.members.count, targets: [])
         // Held for the whole run, so that a signal lets the running targets unwind and the
         // summary be printed, instead of ending the process at once.
         Interruption.shared.enterProtectedSection()
@@ -112,7 +124,10 @@ public struct FleetRunner: Sendable {
             target.stepCount = result.steps.count
             target.auditID = result.auditID
         } catch let error as GodwitError {
-            let message = (error as? DatabaseError)?.fullMessage ?? error.message
+            var message = (error as? DatabaseError)?.fullMessage ?? error.message
+            // The advice to resolve a revision left failed names this target.
+            let environment = member.environment.name
+            message = message.replacingOccurrences(of: " -e \(environment) --applied'", with: " -e \(environment) --target \(member.name) --applied'")
             target.error = error.location.map { "\($0): \(message)" } ?? message
             if let error = error as? DatabaseError, case .lockTimeout = error.reason { target.isLockTimeout = true }
         } catch {

@@ -76,7 +76,8 @@ extension ProjectLinter {
     /// The dialect of an environment's URL for linting: the strictest handed-in driver's when the
     /// URL cannot be expanded or read; nil when no driver was handed in.
     func lintingDialect(of environment: Environment) -> SQLDialect? {
-        (try? dialect(of: environment).id) ?? strictestDialect?.id
+        if environment.isFleet { return environment.dialectMember(in: workspace).flatMap { lintingDialect(of: $0) } ?? strictestDialect?.id }
+        return (try? dialect(of: environment).id) ?? strictestDialect?.id
     }
 }
 

@@ -28,9 +28,17 @@ extension GodwitCommand {
         func run(in workspace: Workspace, console: Console) throws {
             let filter = try AuditFilter(parsingSince: since, limit: limit, operation: operation, actor: global.actor)
             let environment = try workspace.project.environment(global.env)
-            let records = try AuditReader(workspace: workspace).records(of: environment, filter: filter)
-            if console.isJSON { return console.json(.array(records.map(\.json))) }
-            renderAudit(records, environment: environment.name, filtered: !filter.isEmpty, console: console)
+            var records: [AuditRecord]
+            var unreadable = false
+            if environment.isFleet {
+                let reader = AuditReader(workspace: workspace)
+                let reads = try FleetReads(workspace: workspace).each(environment) { try reader.records(of: $0.environment, filter: filter) }
+                (records, unreadable) = fleetAuditRecords(reads, limit: filter.limit, console: console)
+            } else {
+                records = try AuditReader(workspace: workspace).records(of: environment, filter: filter)
+            }
+            if console.isJSON { console.json(.array(records.map(\.json))) } else { renderAudit(records, environment: environment.name, filtered: !filter.isEmpty, console: console) }
+            try exitForFleet(unreadable: unreadable, found: false)
         }
     }
 }

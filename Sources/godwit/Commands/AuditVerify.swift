@@ -25,6 +25,11 @@ extension GodwitCommand.Audit {
 
         func run(in workspace: Workspace, console: Console) throws {
             let environment = try workspace.project.environment(global.env)
+            if environment.isFleet {
+                let reader = AuditReader(workspace: workspace)
+                let reads = try FleetReads(workspace: workspace).each(environment) { try reader.verify($0.environment) }
+                return try renderFleetAuditVerify(reads, environment: environment.name, console: console)
+            }
             let verification = try AuditReader(workspace: workspace).verify(environment)
             if console.isJSON { console.json(verification.json) } else { renderVerification(verification, console: console) }
             try exitWhenFound(!verification.isOK)

@@ -9,7 +9,13 @@ extension GodwitCommand {
         @OptionGroup var global: GlobalOptions
 
         func run(in workspace: Workspace, console: Console) throws {
-            let state = try StatusReader(workspace: workspace).current(of: workspace.project.environment(global.env))
+            let environment = try workspace.project.environment(global.env)
+            if environment.isFleet {
+                let reader = StatusReader(workspace: workspace)
+                let reads = try FleetReads(workspace: workspace).each(environment) { try reader.current(of: $0.environment) }
+                return try renderFleetCurrent(reads, environment: environment.name, console: console)
+            }
+            let state = try StatusReader(workspace: workspace).current(of: environment)
             if console.isJSON { return console.json(state.json) }
             renderCurrent(state, graph: try workspace.graph(), versions: workspace.project.versionsPath, console: console)
         }

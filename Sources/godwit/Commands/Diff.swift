@@ -24,6 +24,12 @@ extension GodwitCommand {
 
         func run(in workspace: Workspace, console: Console) throws {
             let sides = try environments.map { try workspace.project.environment($0) }
+            if expected, sides[0].isFleet {
+                // The targets replay into one scratch database: one at a time.
+                let inspector = SchemaInspector(workspace: workspace)
+                let reads = try FleetReads(workspace: workspace).each(sides[0], parallel: 1) { try inspector.drift($0.environment).differences }
+                return try renderFleetDrift(reads, environment: sides[0].name, console: console)
+            }
             let diff = try expected ? SchemaInspector(workspace: workspace).drift(sides[0]) : SchemaInspector(workspace: workspace).diff(sides[0], sides[1])
             try renderDiff(diff.differences, sides: sides.map(\.name), console: console)
         }

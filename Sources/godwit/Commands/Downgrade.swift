@@ -11,7 +11,10 @@ extension GodwitCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var change: ChangeOptions
         @OptionGroup var rehearsal: RehearsalOption
+        @OptionGroup var fleet: FleetOptions
         @Argument(help: "Where to go back to.", completion: Completion.revisions) var target: String
+
+        var fleetOptions: FleetOptions? { fleet }
 
         var isRehearsal: Bool { rehearsal.rehearse }
 

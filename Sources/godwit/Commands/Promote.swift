@@ -11,7 +11,10 @@ extension GodwitCommand {
         @OptionGroup var change: ChangeOptions
         @OptionGroup var rehearsal: RehearsalOption
         @OptionGroup var promotionCheck: PromotionCheckOption
+        @OptionGroup var fleet: FleetOptions
         @Argument(help: "FROM and TO, or only TO.", completion: Completion.environments) var environments: [String]
+
+        var fleetOptions: FleetOptions? { fleet }
 
         var isRehearsal: Bool { rehearsal.rehearse }
         var skipsPromotionCheck: Bool { promotionCheck.skipPromotionCheck }
@@ -22,7 +25,7 @@ extension GodwitCommand {
         }
 
         func plannedChange(in workspace: Workspace) throws -> (environment: Environment, request: ChangeRequest) {
-            let promotion = try Promotion(workspace: workspace).request(from: environments.count == 2 ? environments[0] : nil, to: environments[environments.count - 1])
+            let promotion = try Promotion(workspace: workspace).fleetRequest(from: environments.count == 2 ? environments[0] : nil, to: environments[environments.count - 1])
             var request = makeRequest(.upgrade(promotion.target))
             request.operationName = .promote
             if request.reason == nil { request.reason = "promote from \(promotion.from.name)" }

@@ -14,6 +14,7 @@ extension GodwitCommand {
         @Option(name: .long, help: "Why: stored in the audit record.") var reason: String?
         @Flag(name: .long, help: "Confirm for a protected environment.") var yes = false
         @OptionGroup var lockWait: LockTimeoutOption
+        @OptionGroup var fleet: FleetOptions
 
         func validate() throws {
             guard applied != rolledBack else { throw ValidationError("give exactly one of --applied and --rolled-back") }
@@ -24,6 +25,13 @@ extension GodwitCommand {
             request.reason = reason
             request.isConfirmed = yes
             let environment = try workspace.project.environment(global.env).waitingForLock(lockWait.value)
+            if environment.isFleet || fleet.isGiven {
+                // A failed revision is one target's: the run names the targets to resolve.
+                guard environment.isFleet, !fleet.targets.isEmpty else {
+                    throw FleetError(.resolveWithoutTarget(environment: environment.name), environment: environment.name)
+                }
+                return try runFleetChange(request, operation: .resolve, environment: environment, rollout: fleet.rollout(), in: workspace, console: console)
+            }
             renderResult(try Migrator(workspace: workspace, environment: environment).run(request), console: console)
         }
     }

@@ -10,7 +10,10 @@ extension GodwitCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var change: ChangeOptions
         @OptionGroup var promotionCheck: PromotionCheckOption
+        @OptionGroup var fleet: FleetOptions
         @Argument(help: "The state to record.", completion: Completion.revisions) var target: String
+
+        var fleetOptions: FleetOptions? { fleet }
         @Flag(name: .long, help: "Forget the recorded state first.") var purge = false
 
         var skipsPromotionCheck: Bool { promotionCheck.skipPromotionCheck }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Godwit
+import GodwitCore
 
 extension GodwitCommand {
     struct Verify: ProjectCommand {
@@ -10,6 +11,11 @@ extension GodwitCommand {
 
         func run(in workspace: Workspace, console: Console) throws {
             let environment = try workspace.project.environment(global.env)
+            if environment.isFleet {
+                let checks = EnvironmentChecks(workspace: workspace)
+                let reads = try FleetReads(workspace: workspace).each(environment) { try checks.verify($0.environment) }
+                return try renderFleetVerify(reads, environment: environment.name, console: console)
+            }
             try report(EnvironmentChecks(workspace: workspace).verify(environment), console: console, okText: "every applied revision of '\(environment.name)' matches its file")
         }
     }

@@ -18,6 +18,10 @@ extension GodwitCommand {
                 throw ValidationError("--timeout '\(timeout)' is not a duration; write e.g. 30s, 5m or 1h")
             }
             let environment = try workspace.project.environment(global.env)
+            if environment.isFleet {
+                let reads = try FleetReads(workspace: workspace).wait(for: environment, target: try Target(parsing: target), timeout: limit, interval: max(0.05, interval))
+                return renderFleetWait(reads, environment: environment.name, target: target, console: console)
+            }
             let heads = try EnvironmentChecks(workspace: workspace).wait(for: environment, target: try Target(parsing: target), timeout: limit, interval: max(0.05, interval))
             if console.isJSON { return console.json(CommandJSON.reached(environment: environment.name, heads: heads)) }
             console.out("'\(environment.name)' has reached \(target) (\(heads.isEmpty ? "base" : heads.joined(separator: ", ")))")

@@ -16,7 +16,7 @@ func renderAudit(_ records: [AuditRecord], environment: String, filtered: Bool, 
             commit.hasSuffix("+dirty") ? String(commit.prefix(8)) + "+dirty" : String(commit.prefix(8))
         } ?? "—"
         return [
-            String(record.id), shortTime(record.startedAt), record.environment, record.operation,
+            String(record.id), shortTime(record.startedAt), record.target.map { "\(record.environment)/\($0)" } ?? record.environment, record.operation,
             record.outcome ?? "running", record.actor, "\(heads(record.fromHeads)) → \(heads(record.toHeads))",
             String(record.steps.count), commit, record.reason ?? "",
         ].map { StyledText($0) }

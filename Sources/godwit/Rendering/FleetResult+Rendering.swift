@@ -3,14 +3,14 @@ import Godwit
 import GodwitCore
 
 /// The line of one finished target, on stderr as it finishes (not with `-q`).
-func renderFleetTarget(_ target: FleetResult.Target, isDryRun: Bool, console: Console) {
+func renderFleetTarget(_ target: FleetResult.Target, isDryRun: Bool, verb: String = "upgraded", console: Console) {
     func heads(_ ids: [String]?) -> String { (ids ?? []).isEmpty ? "base" : (ids ?? []).joined(separator: ", ") }
     let time = target.durationMS.map { console.dim(" (\($0) ms)") } ?? ""
     switch target.outcome {
     case .succeeded:
         let count = "\(target.stepCount) revision\(target.stepCount == 1 ? "" : "s")"
-        let verb = isDryRun ? "would apply \(count)" : "upgraded, \(count)"
-        console.progress("\(target.name): \(console.green(verb)), \(heads(target.fromHeads)) -> \(heads(target.toHeads))\(time)")
+        let done = isDryRun ? "would apply \(count)" : "\(verb), \(count)"
+        console.progress("\(target.name): \(console.green(done)), \(heads(target.fromHeads)) -> \(heads(target.toHeads))\(time)")
     case .unchanged:
         console.progress("\(target.name): unchanged at \(heads(target.toHeads))\(time)")
     case .failed:
@@ -26,7 +26,7 @@ func renderFleetTarget(_ target: FleetResult.Target, isDryRun: Bool, console: Co
 func renderFleetResult(_ result: FleetResult, console: Console) {
     if console.isJSON { return console.json(result.json) }
     let upgraded = result.count(.succeeded)
-    var parts = ["\(upgraded) \(result.isDryRun ? "to upgrade" : "upgraded")", "\(result.count(.unchanged)) unchanged"]
+    var parts = ["\(upgraded) \(result.isDryRun ? "to \(result.operation.rawValue)" : result.verb)", "\(result.count(.unchanged)) unchanged"]
     let failed = result.failedNames
     if !failed.isEmpty {
         let named = failed.prefix(10).joined(separator: ", ") + (failed.count > 10 ? ", and \(failed.count - 10) more" : "")
@@ -35,7 +35,7 @@ func renderFleetResult(_ result: FleetResult, console: Console) {
     if result.count(.skipped) > 0 { parts.append("\(result.count(.skipped)) skipped") }
     let count = result.targets.count
     let line = "\(result.environment): \(count) target\(count == 1 ? "" : "s"): " + parts.joined(separator: ", ")
-    let suffix = result.isDryRun ? " (dry-run: nothing was changed)" : ""
+    let suffix = result.isDryRun ? " (dry-run: nothing was changed)" : result.isRehearsal ? " (rehearsal: every target rolled back)" : ""
     let styled = failed.isEmpty ? console.green(line) : console.red(line)
     console.out("\(styled)\(suffix)")
     if let signal = result.interruption {
