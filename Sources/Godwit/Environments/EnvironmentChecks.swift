@@ -52,7 +52,7 @@ public struct EnvironmentChecks: Sendable {
         problems += stateProblems(state, graph: graph, environment: environment)
         let linter = ProjectLinter(workspace: workspace)
         if environment.lint == .error, let dialect = linter.lintingDialect(of: environment), workspace.linters[dialect] != nil {
-            problems += try linter.lint(state.pending, dialect: dialect).map(Problem.init)
+            problems += try linter.lint(state.pending, dialect: dialect, variables: workspace.sqlVariables(of: environment)).map(Problem.init)
         }
         return CheckReport(problems: problems)
     }

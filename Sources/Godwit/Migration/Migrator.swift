@@ -16,7 +16,9 @@ public struct Migrator {
     }
 
     var project: Project { workspace.project }
-    var planner: Planner { Planner(environment: environment.name, versionsPath: project.versionsPath) }
+    func planner() throws -> Planner {
+        Planner(environment: environment.name, versionsPath: project.versionsPath, variables: try workspace.sqlVariables(of: environment))
+    }
     var gate: PromotionGate { PromotionGate(workspace: workspace, environment: environment) }
     var lockRequest: LockRequest { environment.lockRequest(tablePrefix: project.tablePrefix, holder: workspace.holder) }
 
@@ -42,7 +44,7 @@ public struct Migrator {
             defer { connection.close() }
             return try workspace.withReadTransaction(connection, environment: environment) {
                 let rows = try StateStore(for: connection, project: project).readRevisions(on: connection)
-                let plan = try planner.plan(request, graph: graph, rows: rows)
+                let plan = try planner().plan(request, graph: graph, rows: rows)
                 try gate.check(plan, request: request)
                 return result(plan, request: request, durations: [:], auditID: nil, dryRun: true)
             }
@@ -51,7 +53,7 @@ public struct Migrator {
         // bad target) leaves the database untouched — not even Godwit's tables are created.
         // The plan is made again under the lock, from the state read there.
         let (rows, hasOpenRecords) = try previewState()
-        let preview = try planner.plan(request, graph: graph, rows: rows)
+        let preview = try planner().plan(request, graph: graph, rows: rows)
         try gate.check(preview, request: request)
         try checkLint(preview)
         if preview.isEmpty && !request.isResolve && !request.isRehearsal && !hasOpenRecords {
@@ -82,7 +84,7 @@ public struct Migrator {
                 try trail.sealInterrupted(graph: try? workspace.graph())
                 try trail.catchUpLogFile()
                 let rows = try store.readRevisions(on: connection)
-                let plan = try planner.plan(request, graph: graph, rows: rows)
+                let plan = try planner().plan(request, graph: graph, rows: rows)
                 try gate.check(plan, request: request)
                 if plan.isEmpty && !request.isResolve {
                     return result(plan, request: request, durations: [:], auditID: nil, dryRun: false)
@@ -103,7 +105,7 @@ public struct Migrator {
             workspace.events(.waitingForLock(environment: environment.name, holder: holder))
         }) {
             let rows = try store.readRevisions(on: connection)
-            var plan = try planner.plan(request, graph: graph, rows: rows)
+            var plan = try planner().plan(request, graph: graph, rows: rows)
             try gate.check(plan, request: request)
             var notRehearsed: [OperationResult.NotRehearsed] = []
             if let cut = plan.steps.firstIndex(where: { !$0.revision.isTransactional && $0.sql != nil }) {
@@ -121,7 +123,8 @@ public struct Migrator {
             var record = AuditRecord(
                 id: 0, environment: environment.name, operation: plan.operation.rawValue, startedAt: AuditRecord.timestamp(),
                 fromHeads: plan.fromHeads, actor: workspace.identity.actor, host: workspace.identity.host,
-                toolVersion: workspace.identity.toolVersion, gitCommit: workspace.identity.gitCommit, reason: request.reason)
+                toolVersion: workspace.identity.toolVersion, gitCommit: workspace.identity.gitCommit, reason: request.reason,
+                variables: auditVariables(plan))
             var durations: [String: Int] = [:]
             try connection.execute(connection.beginWriteScript)
             defer { try? connection.execute("ROLLBACK") }
@@ -171,6 +174,7 @@ public struct Migrator {
         let findings = dryRun || request.includesLintWarnings ? (try? ProjectLinter(workspace: workspace).lintFindings(of: plan, in: environment)) ?? [:] : [:]
         let dialect = try? workspace.dialect(of: environment)
         let hasTimeouts = dialect?.hasTimeouts ?? false
+        let masked = maskedVariables
         let hook = (plan.operation == .upgrade || plan.operation == .promote) && plan.steps.contains { $0.direction == .upgrade && $0.sql != nil }
             ? project.afterUpgradeHook(for: environment.name).map { RevisionGraph.relativePath(of: $0, to: project.root) } : nil
         return OperationResult(
@@ -179,7 +183,7 @@ public struct Migrator {
             steps: plan.steps.map { step in
                 OperationResult.Step(
                     revision: step.revision.id, direction: step.direction, message: step.revision.message,
-                    sql: step.sql?.sql, warnings: (findings[step.revision.id] ?? []).map(\.description),
+                    sql: shownSQL(step, masked: masked), warnings: (findings[step.revision.id] ?? []).map(\.description),
                     durationMS: durations[step.revision.id],
                     isReversible: step.revision.isReversible, isTransactional: step.revision.isTransactional,
                     lockTimeout: hasTimeouts ? (step.revision.lockTimeout ?? environment.effectiveLockTimeout) : nil,
@@ -206,7 +210,8 @@ public struct Migrator {
         var record = AuditRecord(
             id: 0, environment: environment.name, operation: plan.operation.rawValue,
             startedAt: AuditRecord.timestamp(started), fromHeads: plan.fromHeads, actor: identity.actor, host: identity.host,
-            toolVersion: identity.toolVersion, gitCommit: identity.gitCommit, reason: gate.auditReason(request))
+            toolVersion: identity.toolVersion, gitCommit: identity.gitCommit, reason: gate.auditReason(request),
+            variables: auditVariables(plan))
         try trail.start(&record)
 
         var durations: [String: Int] = [:]

@@ -7,17 +7,21 @@ public struct Planner: Sendable {
     public let environment: String
     /// The project's versions folder, for the messages.
     public let versionsPath: String
+    /// The values of `{{ name }}` in the steps' SQL; nil leaves the SQL as written.
+    public let variables: [String: String]?
 
     /// Creates a planner for one environment.
-    public init(environment: String, versionsPath: String = "versions") {
+    public init(environment: String, versionsPath: String = "versions", variables: [String: String]? = nil) {
         self.environment = environment
         self.versionsPath = versionsPath
+        self.variables = variables
     }
 
     /// The plan for `request` against `rows`.
     /// - Throws: `PlanRefusal` (exit 5) for a failed revision in the way, resolving a revision not
     ///   recorded as failed, or `--atomic` with a non-transactional revision; `GraphError` for
-    ///   applied revisions without files (unless purged) or a bad target.
+    ///   applied revisions without files (unless purged) or a bad target; `SQLTemplateError` for a
+    ///   `{{ name }}` that `variables` lacks, checked in every step before any runs.
     public func plan(_ request: ChangeRequest, graph: RevisionGraph, rows: [AppliedRevision]) throws -> Plan {
         let applied = Set(rows.map(\.revision))
         var plan: Plan
@@ -35,6 +39,7 @@ public struct Planner: Sendable {
             plan = try graph.stampPlan(applied: applied, to: target, purge: purge)
         }
         plan.operation = request.operation
+        if let variables { plan = try plan.rendered(variables: variables) }
         if request.isAtomic, let step = plan.steps.first(where: { !$0.revision.isTransactional && $0.sql != nil }) {
             throw PlanRefusal.atomicWithNonTransactional(
                 revision: step.revision.id, file: step.revision.path, line: step.revision.headerLines["transactional"])

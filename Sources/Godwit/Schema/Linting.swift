@@ -22,11 +22,14 @@ public struct ProjectLinter: Sendable {
 extension ProjectLinter {
     /// `lint [REV...]`: the findings of the named revisions (ids, unique prefixes, branch labels,
     /// `head`, `LABEL@head`), or of every revision of the graph when none is named, parents first.
-    /// Upgrade sections only, unless `includingDowngrades`.
+    /// Upgrade sections only, unless `includingDowngrades`. `{{ name }}` is replaced from
+    /// `variables` first (nil: those of `lintVariables(environment: nil)`).
     /// - Throws: `OperationError.noLinter` (exit 2) when the executable handed in no linter for `dialect`;
-    ///   `RevisionFileError` or `GraphError` for the graph and the names; what the
-    ///   linter throws for a section it cannot read.
-    public func lint(_ revisions: [String] = [], dialect: SQLDialect, includingDowngrades: Bool = false) throws -> [LintFinding] {
+    ///   `RevisionFileError` or `GraphError` for the graph and the names; `SQLTemplateError` for an
+    ///   undefined variable; what the linter throws for a section it cannot read.
+    public func lint(
+        _ revisions: [String] = [], dialect: SQLDialect, includingDowngrades: Bool = false, variables: [String: String]? = nil
+    ) throws -> [LintFinding] {
         guard let linter = linters[dialect] else {
             throw OperationError.noLinter(dialect: dialect.rawValue)
         }
@@ -36,7 +39,16 @@ extension ProjectLinter {
             let named = Set(try revisions.map { try graph.resolveSingle($0) })
             ids = ids.filter { named.contains($0) }
         }
-        return try graph.revisions(ids).flatMap { try linter.lint($0, includingDowngrade: includingDowngrades) }
+        let values = try variables ?? lintVariables(environment: nil)
+        return try graph.revisions(ids).flatMap { try linter.lint($0.rendered(variables: values), includingDowngrade: includingDowngrades) }
+    }
+
+    /// The variables `lint` renders the SQL with: the named environment's; with none named, the
+    /// default environment's, else the top-level `vars:`.
+    /// - Throws: `ConfigurationError` for an unknown environment or an unset `${VAR}` in a value.
+    public func lintVariables(environment name: String?) throws -> [String: String] {
+        guard name != nil || project.defaultEnvironment != nil else { return try workspace.scratchSQLVariables() }
+        return try workspace.sqlVariables(of: project.environment(name))
     }
 
     /// The dialect whose rules `lint` applies: the named environment's; with none named, SQLite

@@ -22,8 +22,10 @@ extension GodwitCommand {
         @Flag(name: .customLong("downgrade"), help: "Also lint the downgrade sections.") var includesDowngrades = false
 
         func run(in workspace: Workspace, console: Console) throws {
-            let dialect = try ProjectLinter(workspace: workspace).lintDialect(environment: global.env)
-            let findings = try ProjectLinter(workspace: workspace).lint(revisions, dialect: dialect, includingDowngrades: includesDowngrades)
+            let linter = ProjectLinter(workspace: workspace)
+            let dialect = try linter.lintDialect(environment: global.env)
+            let findings = try linter.lint(
+                revisions, dialect: dialect, includingDowngrades: includesDowngrades, variables: linter.lintVariables(environment: global.env))
             try renderLint(findings, console: console)
         }
     }
