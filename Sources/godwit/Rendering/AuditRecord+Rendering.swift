@@ -28,7 +28,7 @@ func renderAudit(_ records: [AuditRecord], environment: String, filtered: Bool, 
         console.out(line.trimmingTrailingSpaces)
         guard console.isVerbose else { continue }
         for step in record.steps {
-            console.out(console.dim("    \(step.direction.rawValue) \(step.revision)  checksum \(step.checksum.prefix(12))  \(step.durationMS) ms"))
+            console.out(console.dim("    \(step.directionName) \(step.revision)  checksum " + (step.oldChecksum.map { "\($0.prefix(12)) -> " } ?? "") + "\(step.checksum.prefix(12))  \(step.durationMS) ms"))
         }
         if let error = record.error { console.out("    \(console.red("error: "))\(error)") }
         var facts = ["\(record.actor)@\(record.host)", "godwit \(record.toolVersion)"]
