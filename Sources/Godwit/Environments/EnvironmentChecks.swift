@@ -26,7 +26,7 @@ public struct EnvironmentChecks: Sendable {
         state.checksumMismatches.map { id in
             Problem(
                 kind: "checksum_mismatch", revision: id, file: graph[id]?.path, line: 1,
-                message: "revision '\(id)' was changed after it was applied to '\(environment.name)': its file's checksum differs from the one recorded; revert the edit and write a new revision instead")
+                message: "revision '\(id)' was changed after it was applied to '\(environment.name)': its file's checksum differs from the one recorded; revert the edit and write a new revision instead, or, when the edit changes no SQL (a comment), record it with 'godwit repair \(id) -e \(environment.name) --reason TEXT'")
         }
             + state.unknown.map { id in
                 Problem(

@@ -34,6 +34,7 @@ func renderAudit(_ records: [AuditRecord], environment: String, filtered: Bool, 
         var facts = ["\(record.actor)@\(record.host)", "godwit \(record.toolVersion)"]
         if let duration = record.durationMS { facts.append("\(duration) ms") }
         if let commit = record.gitCommit { facts.append("commit \(commit)") }
+        if !record.variables.isEmpty { facts.append("vars " + record.variables.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) }
         facts.append(record.hash.map { "hash \($0.prefix(16))" } ?? "not sealed yet")
         console.out(console.dim("    " + facts.joined(separator: " · ")))
     }
