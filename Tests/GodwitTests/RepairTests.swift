@@ -106,6 +106,16 @@ import Testing
         #expect(throws: RepairError.nothingNamed) { try repair(project).run(Repair.Request(revisions: [], isAll: false, reason: "x")) }
     }
 
+    @Test func aFleetIsRefusedAsNotSupportedYet() throws {
+        let project = try FleetTests.project(count: 2)
+        defer { project.remove() }
+        let error = try #require(throws: FleetError.self) {
+            try repair(project, "prod").run(Repair.Request(revisions: [], isAll: true, reason: "x"))
+        }
+        #expect(error.exitCode == .usage)
+        #expect(error.message == "'prod' is a fleet; repair does not support fleets yet")
+    }
+
     @Test func nothingToRepairSucceedsWithoutARecord() throws {
         let project = try TestProject(revisions: shopRevisions)
         defer { project.remove() }
