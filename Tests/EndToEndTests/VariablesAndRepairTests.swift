@@ -34,6 +34,8 @@ import Testing
         #expect(script.status == 0, "\(script)")
         #expect(script.stdout.contains("INSERT INTO dev_accounts (note) VALUES ('hunter2');"), "a DBA runs the script: real values")
 
+        let rehearsal = try sandbox.godwit(["upgrade", "--rehearse"])
+        #expect(rehearsal.status == 0 && rehearsal.stdout.contains("every step succeeded"), "the rendered SQL runs and is rolled back: \(rehearsal)")
         let upgrade = try sandbox.godwit(["upgrade"])
         #expect(upgrade.status == 0, "\(upgrade)")
         #expect(try sqlite(sandbox.url("var/dev.sqlite3"), "SELECT note FROM dev_accounts") == [["hunter2"]])

@@ -120,11 +120,11 @@ public struct Migrator {
                 plan.steps = Array(plan.steps[..<cut])
                 plan.toHeads = graph.heads(ofApplied: Self.state(after: plan.steps.map { ($0.revision.id, $0.direction) }, from: rows))
             }
+            // Rolled back with the rest; without `variables` its INSERT fits an audit table older than that column.
             var record = AuditRecord(
                 id: 0, environment: environment.name, operation: plan.operation.rawValue, startedAt: AuditRecord.timestamp(),
                 fromHeads: plan.fromHeads, actor: workspace.identity.actor, host: workspace.identity.host,
-                toolVersion: workspace.identity.toolVersion, gitCommit: workspace.identity.gitCommit, reason: request.reason,
-                variables: auditVariables(plan))
+                toolVersion: workspace.identity.toolVersion, gitCommit: workspace.identity.gitCommit, reason: request.reason)
             var durations: [String: Int] = [:]
             try connection.execute(connection.beginWriteScript)
             defer { try? connection.execute("ROLLBACK") }
