@@ -21,7 +21,7 @@ struct GodwitCommand: ParsableCommand {
         subcommands: [
             Init.self, Revision.self, Merge.self, Upgrade.self, Downgrade.self, Stamp.self, Resolve.self,
             Current.self, History.self, Heads.self, Branches.self, Show.self, Status.self, Promote.self,
-            Check.self, Verify.self, Lint.self, Wait.self, Audit.self, Diff.self, Graph.self, Report.self,
+            Check.self, Verify.self, Repair.self, Lint.self, Wait.self, Audit.self, Diff.self, Graph.self, Report.self,
             SchemaCommand.self, Import.self, Adopt.self,
         ]
     )

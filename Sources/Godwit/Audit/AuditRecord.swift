@@ -6,9 +6,12 @@ public struct AuditRecord: Sendable, Equatable {
     /// One revision moved by the operation.
     public struct Step: Sendable, Equatable {
         public var revision: String
+        /// Upgrade or downgrade; a repair's steps (`old_checksum` set) are written `repair`.
         public var direction: Direction
         public var checksum: String
         public var durationMS: Int
+        /// The checksum recorded before a `repair` re-recorded it as `checksum`; nil for other steps.
+        public var oldChecksum: String?
 
         /// Creates a step.
         public init(revision: String, direction: Direction, checksum: String, durationMS: Int) {
@@ -18,17 +21,35 @@ public struct AuditRecord: Sendable, Equatable {
             self.durationMS = durationMS
         }
 
+        /// Creates a step of `repair`: `revision`'s recorded checksum `old` replaced by `new`.
+        public init(repairing revision: String, from old: String, to new: String) {
+            self.init(revision: revision, direction: .upgrade, checksum: new, durationMS: 0)
+            oldChecksum = old
+        }
+
+        /// The direction as written in the record: `upgrade`, `downgrade` or `repair`.
+        public var directionName: String { oldChecksum == nil ? direction.rawValue : "repair" }
+
         var json: JSONValue {
-            .object([
-                "revision": .string(revision), "direction": .string(direction.rawValue), "checksum": .string(checksum),
+            var members: [String: JSONValue] = [
+                "revision": .string(revision), "direction": .string(directionName), "checksum": .string(checksum),
                 "duration_ms": .int(durationMS),
-            ])
+            ]
+            if let oldChecksum { members["old_checksum"] = .string(oldChecksum) }
+            return .object(members)
         }
 
         init?(json: JSONValue) {
-            guard let revision = json["revision"]?.stringValue, let direction = json["direction"]?.stringValue.flatMap(Direction.init),
+            guard let revision = json["revision"]?.stringValue, let name = json["direction"]?.stringValue,
                 let checksum = json["checksum"]?.stringValue, let duration = json["duration_ms"]?.intValue
             else { return nil }
+            if name == "repair" {
+                guard let old = json["old_checksum"]?.stringValue else { return nil }
+                self.init(repairing: revision, from: old, to: checksum)
+                durationMS = duration
+                return
+            }
+            guard let direction = Direction(rawValue: name) else { return nil }
             self.init(revision: revision, direction: direction, checksum: checksum, durationMS: duration)
         }
     }
@@ -50,6 +71,8 @@ public struct AuditRecord: Sendable, Equatable {
     public var toolVersion: String
     public var gitCommit: String?
     public var reason: String?
+    /// The variables the operation's SQL used (SPEC §11), secret ones' values as `***`.
+    public var variables: [String: String]
     public var prevHash: String?
     public var hash: String?
     /// The target of a fleet whose audit table the record was read from (SPEC §10), set by the
@@ -62,8 +85,9 @@ public struct AuditRecord: Sendable, Equatable {
         id: Int, environment: String, operation: String, startedAt: String, finishedAt: String? = nil,
         durationMS: Int? = nil, outcome: String? = nil, error: String? = nil, fromHeads: [String], toHeads: [String]? = nil,
         steps: [Step] = [], actor: String, host: String, toolVersion: String, gitCommit: String?, reason: String?,
-        prevHash: String? = nil, hash: String? = nil
+        prevHash: String? = nil, hash: String? = nil, variables: [String: String] = [:]
     ) {
+        self.variables = variables
         self.id = id
         self.environment = environment
         self.operation = operation
@@ -92,8 +116,10 @@ public struct AuditRecord: Sendable, Equatable {
         return .object(members)
     }
 
+    /// Every field but `hash`; `variables` only when there are some, so that the records written
+    /// before it existed hash as they did.
     var hashedFields: [String: JSONValue] {
-        [
+        var fields: [String: JSONValue] = [
             "id": .int(id), "environment": .string(environment), "operation": .string(operation),
             "started_at": .string(startedAt), "finished_at": .optional(finishedAt), "duration_ms": .optional(durationMS),
             "outcome": .optional(outcome), "error": .optional(error), "from_heads": .strings(fromHeads),
@@ -101,6 +127,8 @@ public struct AuditRecord: Sendable, Equatable {
             "actor": .string(actor), "host": .string(host), "tool_version": .string(toolVersion),
             "git_commit": .optional(gitCommit), "reason": .optional(reason), "prev_hash": .optional(prevHash),
         ]
+        if !variables.isEmpty { fields["variables"] = .object(variables.mapValues { .string($0) }) }
+        return fields
     }
 
     /// The canonical JSON the hash covers: every field but `hash`, `prev_hash` included,
@@ -148,8 +176,15 @@ public struct AuditRecord: Sendable, Equatable {
             steps: json["steps"]?.arrayValue?.compactMap(Step.init(json:)) ?? [],
             actor: json["actor"]?.stringValue ?? "", host: json["host"]?.stringValue ?? "",
             toolVersion: json["tool_version"]?.stringValue ?? "", gitCommit: json["git_commit"]?.stringValue,
-            reason: json["reason"]?.stringValue, prevHash: json["prev_hash"]?.stringValue, hash: json["hash"]?.stringValue)
+            reason: json["reason"]?.stringValue, prevHash: json["prev_hash"]?.stringValue, hash: json["hash"]?.stringValue,
+            variables: Self.variables(from: json["variables"]))
         target = json["target"]?.stringValue
+    }
+
+    /// The `variables` object of a record's JSON (empty when absent).
+    static func variables(from json: JSONValue?) -> [String: String] {
+        guard case .object(let members)? = json else { return [:] }
+        return members.compactMapValues(\.stringValue)
     }
 
     /// The current time as ISO 8601 UTC with milliseconds (`2026-11-25T20:12:19.392Z`).

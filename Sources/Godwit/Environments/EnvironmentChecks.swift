@@ -26,7 +26,7 @@ public struct EnvironmentChecks: Sendable {
         state.checksumMismatches.map { id in
             Problem(
                 kind: "checksum_mismatch", revision: id, file: graph[id]?.path, line: 1,
-                message: "revision '\(id)' was changed after it was applied to '\(environment.name)': its file's checksum differs from the one recorded; revert the edit and write a new revision instead")
+                message: "revision '\(id)' was changed after it was applied to '\(environment.name)': its file's checksum differs from the one recorded; revert the edit and write a new revision instead, or, when the edit changes no SQL (a comment), record it with 'godwit repair \(id) -e \(environment.name) --reason TEXT'")
         }
             + state.unknown.map { id in
                 Problem(
@@ -54,7 +54,7 @@ public struct EnvironmentChecks: Sendable {
         problems += stateProblems(state, graph: graph, environment: environment)
         let linter = ProjectLinter(workspace: workspace)
         if environment.lint == .error, let dialect = linter.lintingDialect(of: environment), workspace.linters[dialect] != nil {
-            problems += try linter.lint(state.pending, dialect: dialect).map(Problem.init)
+            problems += try linter.lint(state.pending, dialect: dialect, variables: workspace.sqlVariables(of: environment)).map(Problem.init)
         }
         return CheckReport(problems: problems)
     }

@@ -16,7 +16,9 @@ public struct Migrator {
     }
 
     var project: Project { workspace.project }
-    var planner: Planner { Planner(environment: environment.name, versionsPath: project.versionsPath) }
+    func planner() throws -> Planner {
+        Planner(environment: environment.name, versionsPath: project.versionsPath, variables: try workspace.sqlVariables(of: environment))
+    }
     var gate: PromotionGate { PromotionGate(workspace: workspace, environment: environment) }
     var lockRequest: LockRequest { environment.lockRequest(tablePrefix: project.tablePrefix, holder: workspace.holder) }
 
@@ -45,7 +47,7 @@ public struct Migrator {
             return try workspace.withReadTransaction(connection, environment: environment) {
                 let store = StateStore(for: connection, project: project)
                 let rows = try store.readRevisions(on: connection)
-                let plan = try planner.plan(
+                let plan = try planner().plan(
                     request, graph: graph, rows: rows, repeatables: try workspace.repeatables(), recorded: try store.readRepeatables(on: connection))
                 try gate.check(plan, request: request)
                 return result(plan, request: request, durations: [:], auditID: nil, dryRun: true)
@@ -55,7 +57,7 @@ public struct Migrator {
         // bad target) leaves the database untouched — not even Godwit's tables are created.
         // The plan is made again under the lock, from the state read there.
         let (rows, recorded, hasOpenRecords) = try previewState()
-        let preview = try planner.plan(request, graph: graph, rows: rows, repeatables: try workspace.repeatables(), recorded: recorded)
+        let preview = try planner().plan(request, graph: graph, rows: rows, repeatables: try workspace.repeatables(), recorded: recorded)
         try gate.check(preview, request: request)
         try checkLint(preview)
         if preview.isEmpty && !request.isResolve && !request.isRehearsal && !hasOpenRecords {
@@ -86,7 +88,7 @@ public struct Migrator {
                 try trail.sealInterrupted(graph: try? workspace.graph())
                 try trail.catchUpLogFile()
                 let rows = try store.readRevisions(on: connection)
-                let plan = try planner.plan(
+                let plan = try planner().plan(
                     request, graph: graph, rows: rows, repeatables: try workspace.repeatables(), recorded: try store.readRepeatables(on: connection))
                 try gate.check(plan, request: request)
                 if plan.isEmpty && !request.isResolve {
@@ -108,7 +110,7 @@ public struct Migrator {
             workspace.events(.waitingForLock(environment: environment.name, holder: holder))
         }) {
             let rows = try store.readRevisions(on: connection)
-            var plan = try planner.plan(
+            var plan = try planner().plan(
                 request, graph: graph, rows: rows, repeatables: try workspace.repeatables(), recorded: try store.readRepeatables(on: connection))
             try gate.check(plan, request: request)
             var notRehearsed: [OperationResult.NotRehearsed] = []
@@ -124,6 +126,7 @@ public struct Migrator {
                 plan.steps = Array(plan.steps[..<cut])
                 plan.toHeads = graph.heads(ofApplied: Self.state(after: plan.steps.map { ($0.revision.id, $0.direction) }, from: rows))
             }
+            // Rolled back with the rest; without `variables` its INSERT fits an audit table older than that column.
             var record = AuditRecord(
                 id: 0, environment: environment.name, operation: plan.operation.rawValue, startedAt: AuditRecord.timestamp(),
                 fromHeads: plan.fromHeads, actor: workspace.identity.actor, host: workspace.identity.host,
@@ -178,6 +181,7 @@ public struct Migrator {
         let findings = dryRun || request.includesLintWarnings ? (try? ProjectLinter(workspace: workspace).lintFindings(of: plan, in: environment)) ?? [:] : [:]
         let dialect = try? workspace.dialect(of: environment)
         let hasTimeouts = dialect?.hasTimeouts ?? false
+        let masked = maskedVariables
         let hook = (plan.operation == .upgrade || plan.operation == .promote) && plan.steps.contains { $0.direction != .downgrade && $0.sql != nil }
             ? project.afterUpgradeHook(for: environment.name).map { RevisionGraph.relativePath(of: $0, to: project.root) } : nil
         return OperationResult(
@@ -186,7 +190,7 @@ public struct Migrator {
             steps: plan.steps.map { step in
                 OperationResult.Step(
                     revision: step.revision.id, direction: step.direction, message: step.revision.message,
-                    sql: step.sql?.sql, warnings: (findings[step.revision.id] ?? []).map(\.description),
+                    sql: shownSQL(step, masked: masked), warnings: (findings[step.revision.id] ?? []).map(\.description),
                     durationMS: durations[step.revision.id],
                     isReversible: step.revision.isReversible, isTransactional: step.revision.isTransactional,
                     lockTimeout: hasTimeouts ? (step.revision.lockTimeout ?? environment.effectiveLockTimeout) : nil,
@@ -213,7 +217,8 @@ public struct Migrator {
         var record = AuditRecord(
             id: 0, environment: environment.name, operation: plan.operation.rawValue,
             startedAt: AuditRecord.timestamp(started), fromHeads: plan.fromHeads, actor: identity.actor, host: identity.host,
-            toolVersion: identity.toolVersion, gitCommit: identity.gitCommit, reason: gate.auditReason(request))
+            toolVersion: identity.toolVersion, gitCommit: identity.gitCommit, reason: gate.auditReason(request),
+            variables: auditVariables(plan))
         try trail.start(&record)
 
         var durations: [String: Int] = [:]

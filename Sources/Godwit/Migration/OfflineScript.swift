@@ -40,14 +40,17 @@ public struct OfflineScript {
         return out
     }
 
-    /// The audit record the script of `plan` writes, as of `now` (its id is the database's).
-    public func auditRecord(_ plan: Plan, environment: Environment, identity: Identity, reason: String?, now: String) -> AuditRecord {
+    /// The audit record the script of `plan` writes, as of `now` (its id is the database's), with
+    /// the `variables` its SQL uses (masked).
+    public func auditRecord(
+        _ plan: Plan, environment: Environment, identity: Identity, reason: String?, variables: [String: String] = [:], now: String
+    ) -> AuditRecord {
         AuditRecord(
             id: 0, environment: environment.name, operation: plan.operation.rawValue, startedAt: now, finishedAt: now,
             durationMS: 0, outcome: "succeeded", error: nil, fromHeads: plan.fromHeads, toHeads: plan.toHeads,
             steps: plan.steps.map { AuditRecord.Step(revision: $0.revision.id, direction: $0.direction, checksum: $0.revision.checksum, durationMS: 0) },
             actor: identity.actor, host: identity.host, toolVersion: identity.toolVersion, gitCommit: identity.gitCommit,
-            reason: reason ?? "offline script (--sql)")
+            reason: reason ?? "offline script (--sql)", variables: variables)
     }
 
     /// Renders the script of `plan` for `environment`, its audit record started at `now`: Godwit's
@@ -56,7 +59,7 @@ public struct OfflineScript {
     /// migration lock (`lock`) and stops unless the database records exactly `startingState`.
     public func render(
         _ plan: Plan, environment: Environment, identity: Identity, isAtomic: Bool, reason: String?, hook: (path: String, sql: String)?,
-        lock: LockRequest, startingState: Set<String>, now: String = AuditRecord.timestamp()
+        variables: [String: String] = [:], lock: LockRequest, startingState: Set<String>, now: String = AuditRecord.timestamp()
     ) -> String {
         let session = Self.session(of: environment, dialect: dialect)
         let store = StateStore(dialect: dialect, prefix: self.store.prefix, schema: session.schema)
@@ -115,7 +118,7 @@ public struct OfflineScript {
             if !hook.sql.hasSuffix("\n") { out += "\n" }
             out += "COMMIT;\n"
         }
-        let record = auditRecord(plan, environment: environment, identity: identity, reason: reason, now: now)
+        let record = auditRecord(plan, environment: environment, identity: identity, reason: reason, variables: variables, now: now)
         if !isAtomic { out += "\(dialect.beginWrite);\n" }
         if !isKeyed, let sealed = sealedAuditInsertSQL(record, store: store) {
             out += "\n-- the audit record, sealed into the hash chain by the server (sha256 over its canonical JSON)\n"
@@ -125,7 +128,7 @@ public struct OfflineScript {
             out += "\n-- the audit record; \(why), so the next godwit run seals it into the hash chain\n"
             var values = store.auditValues(record)
             values[0] = auditID
-            out += "INSERT INTO \(store.audit) (\(StateStore.auditColumns.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")));\n"
+            out += "INSERT INTO \(store.audit) (\(StateStore.auditColumns(of: record).joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")));\n"
         }
         out += "COMMIT;\n"
         return out
@@ -162,7 +165,7 @@ public struct OfflineScript {
         values[values.count - 2] = "next.prev_hash"
         values[values.count - 1] = hash
         return """
-            INSERT INTO \(table) (\(StateStore.auditColumns.joined(separator: ", ")))
+            INSERT INTO \(table) (\(StateStore.auditColumns(of: record).joined(separator: ", ")))
             SELECT \(values.joined(separator: ", "))
             FROM (SELECT COALESCE(MAX(id), 0) + 1 AS id, (SELECT hash FROM \(table) ORDER BY id DESC LIMIT 1) AS prev_hash FROM \(table)) AS next;
 

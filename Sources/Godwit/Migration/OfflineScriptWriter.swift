@@ -63,9 +63,13 @@ public struct OfflineScriptWriter: Sendable {
 
     /// The offline SQL script of a request for an environment (`--sql`): starts from `from`, else
     /// from the environment's recorded heads when they can be read, else from base.
-    /// - Throws: `GraphError`, `PlanRefusal`, `ConfigurationError`.
+    /// The SQL carries the real values of the environment's variables: a DBA runs it.
+    /// - Throws: `GraphError`, `PlanRefusal`, `ConfigurationError`, `SQLTemplateError`.
     public func script(_ request: ChangeRequest, environment: Environment, from: String?) throws -> String {
-        let (plan, state) = try startingPlan(request, environment: environment, from: from)
+        let (written, state) = try startingPlan(request, environment: environment, from: from)
+        let values = try workspace.sqlVariables(of: environment)
+        let plan = try written.rendered(variables: values)
+        let variables = SQLTemplate.masking(values).filter { written.variableNames.contains($0.key) }
         let dialect: any DatabaseDialect
         if let known = try? workspace.dialect(of: environment) {
             dialect = known
@@ -85,10 +89,11 @@ public struct OfflineScriptWriter: Sendable {
         let now = AuditRecord.timestamp()
         let script = offline.render(
             plan, environment: environment, identity: workspace.identity, isAtomic: request.isAtomic, reason: request.reason, hook: hook,
-            lock: environment.lockRequest(tablePrefix: project.tablePrefix, holder: workspace.holder), startingState: state, now: now)
+            variables: variables, lock: environment.lockRequest(tablePrefix: project.tablePrefix, holder: workspace.holder), startingState: state, now: now)
         // The record's opening, so that the run after the script may copy (or seal) it.
         try AuditLogFile.appendOpening(
-            offline.auditRecord(plan, environment: environment, identity: workspace.identity, reason: request.reason, now: now), withID: false,
+            offline.auditRecord(
+                plan, environment: environment, identity: workspace.identity, reason: request.reason, variables: variables, now: now), withID: false,
             to: project.auditLog)
         return script
     }

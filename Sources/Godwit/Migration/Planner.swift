@@ -7,11 +7,14 @@ public struct Planner: Sendable {
     public let environment: String
     /// The project's versions folder, for the messages.
     public let versionsPath: String
+    /// The values of `{{ name }}` in the steps' SQL; nil leaves the SQL as written.
+    public let variables: [String: String]?
 
     /// Creates a planner for one environment.
-    public init(environment: String, versionsPath: String = "versions") {
+    public init(environment: String, versionsPath: String = "versions", variables: [String: String]? = nil) {
         self.environment = environment
         self.versionsPath = versionsPath
+        self.variables = variables
     }
 
     /// The plan for `request` against `rows`. An upgrade (or promote) ends with a `repeat` step for
@@ -19,7 +22,8 @@ public struct Planner: Sendable {
     /// file-name order, whatever its target (SPEC §11).
     /// - Throws: `PlanRefusal` (exit 5) for a failed revision in the way, resolving a revision not
     ///   recorded as failed, or `--atomic` with a non-transactional revision; `GraphError` for
-    ///   applied revisions without files (unless purged) or a bad target.
+    ///   applied revisions without files (unless purged) or a bad target; `SQLTemplateError` for a
+    ///   `{{ name }}` that `variables` lacks, checked in every step before any runs.
     public func plan(
         _ request: ChangeRequest, graph: RevisionGraph, rows: [AppliedRevision], repeatables: [Repeatable] = [],
         recorded: [String: String] = [:]
@@ -41,6 +45,7 @@ public struct Planner: Sendable {
             plan = try graph.stampPlan(applied: applied, to: target, purge: purge)
         }
         plan.operation = request.operation
+        if let variables { plan = try plan.rendered(variables: variables) }
         if request.isAtomic, let step = plan.steps.first(where: { !$0.revision.isTransactional && $0.sql != nil }) {
             throw PlanRefusal.atomicWithNonTransactional(
                 revision: step.revision.id, file: step.revision.path, line: step.revision.headerLines["transactional"])

@@ -88,7 +88,8 @@ public struct StateStore {
                 reason TEXT,
                 prev_hash TEXT,
                 hash TEXT,
-                opened TEXT
+                opened TEXT,
+                variables TEXT
             );
             \(createRepeatablesSQL)
             """
@@ -124,8 +125,10 @@ public struct StateStore {
     /// Adds `opened` to an audit table created before it existed (outside any transaction).
     /// - Throws: `DatabaseError`.
     func addOpenedColumnIfMissing(on connection: any DriverConnection) throws {
-        if (try? connection.query("SELECT opened FROM \(audit) WHERE 1 = 0")) != nil { return }
-        try connection.withTransaction { try connection.execute("ALTER TABLE \(audit) ADD COLUMN opened TEXT;\n") }
+        // `variables` came after `opened`: added in this order, they end every audit table.
+        for column in ["opened", "variables"] where (try? connection.query("SELECT \(column) FROM \(audit) WHERE 1 = 0")) == nil {
+            try connection.withTransaction { try connection.execute("ALTER TABLE \(audit) ADD COLUMN \(column) TEXT;\n") }
+        }
     }
 
     /// The `opened` attestation of each open record that has one, by id; empty when the column
@@ -213,7 +216,7 @@ public struct StateStore {
         guard try connection.tableExists(auditTable) else { return [] }
         let sql = """
             SELECT id, environment, operation, started_at, finished_at, duration_ms, outcome, error, from_heads,
-                   to_heads, steps, actor, host, tool_version, git_commit, reason, prev_hash, hash
+                   to_heads, steps, actor, host, tool_version, git_commit, reason, prev_hash, hash, *
             FROM \(audit) \(filter.map { "WHERE \($0)" } ?? "") ORDER BY id
             """
         return try connection.query(sql).map(Self.auditRecord(row:))
@@ -231,7 +234,16 @@ public struct StateStore {
             finishedAt: row[4], durationMS: row[5].flatMap { Int($0) }, outcome: row[6], error: row[7],
             fromHeads: list(row[8]) ?? [], toHeads: list(row[9]), steps: steps, actor: row[11] ?? "",
             host: row[12] ?? "", toolVersion: row[13] ?? "", gitCommit: row[14], reason: row[15], prevHash: row[16],
-            hash: row[17])
+            hash: row[17], variables: variables(row: row))
+    }
+
+    /// The `variables` of a row of `readAudit`: after the 18 named columns comes `*`, every column of
+    /// the table in its order, which ends with `opened` and `variables` once `createTables` added them
+    /// (a table no run of this version wrote has no `variables`, and its records none).
+    static func variables(row: [String?]) -> [String: String] {
+        let index = 18 + 19  // the 18 named columns, then `*`: those 18, `opened`, `variables`
+        guard row.count > index, let text = row[index] else { return [:] }
+        return AuditRecord.variables(from: try? JSONValue(parsing: text))
     }
 
     /// The next audit id.
@@ -323,13 +335,20 @@ public struct StateStore {
     /// Forgets every revision (`stamp --purge`).
     public var purgeSQL: String { "DELETE FROM \(revisions);\n" }
 
-    /// The columns of `<prefix>audit`, in the order `auditValues` gives them.
+    /// The columns of `<prefix>audit`, in the order `auditValues` gives them (`prev_hash` and
+    /// `hash` last: an offline script puts the server's values there).
     public static let auditColumns = [
         "id", "environment", "operation", "started_at", "finished_at", "duration_ms", "outcome", "error", "from_heads",
         "to_heads", "steps", "actor", "host", "tool_version", "git_commit", "reason", "prev_hash", "hash",
     ]
 
-    /// A record's values as SQL literals, in the order of `auditColumns`.
+    /// The columns a record's INSERT names: `auditColumns`, with `variables` after `reason` only when
+    /// the record has some, so that a script for a table older than that column still runs.
+    public static func auditColumns(of record: AuditRecord) -> [String] {
+        record.variables.isEmpty ? auditColumns : auditColumns.flatMap { $0 == "reason" ? [$0, "variables"] : [$0] }
+    }
+
+    /// A record's values as SQL literals, in the order of `auditColumns(of:)`.
     public func auditValues(_ record: AuditRecord) -> [String] {
         [
             dialect.literal(record.id), dialect.literal(record.environment), dialect.literal(record.operation),
@@ -339,13 +358,15 @@ public struct StateStore {
             dialect.literal(record.toHeads.map { JSONValue.strings($0).canonical }),
             dialect.literal(JSONValue.array(record.steps.map(\.json)).canonical), dialect.literal(record.actor),
             dialect.literal(record.host), dialect.literal(record.toolVersion), dialect.literal(record.gitCommit),
-            dialect.literal(record.reason), dialect.literal(record.prevHash), dialect.literal(record.hash),
+            dialect.literal(record.reason),
         ]
+            + (record.variables.isEmpty ? [] : [dialect.literal(JSONValue.object(record.variables.mapValues { .string($0) }).canonical)])
+            + [dialect.literal(record.prevHash), dialect.literal(record.hash)]
     }
 
     /// Inserts an audit record as it stands.
     public func insertAuditSQL(_ record: AuditRecord) -> String {
-        "INSERT INTO \(audit) (\(Self.auditColumns.joined(separator: ", "))) VALUES (\(auditValues(record).joined(separator: ", ")));\n"
+        "INSERT INTO \(audit) (\(Self.auditColumns(of: record).joined(separator: ", "))) VALUES (\(auditValues(record).joined(separator: ", ")));\n"
     }
 
     /// Writes the record's steps so far.

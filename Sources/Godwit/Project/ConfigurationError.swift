@@ -129,6 +129,12 @@ public struct ConfigurationError: GodwitError, Hashable {
         case sharedDatabase(environment: String, other: String)
         /// No driver opens `scratch_url` (shown redacted).
         case noScratchDriver(url: String)
+        /// A name under `vars:` that is not `[A-Za-z_][A-Za-z0-9_]*`.
+        case invalidVariableName(String)
+        /// A value under `vars:` that is a list or a mapping, not a string.
+        case variableNotAString(String)
+        /// `${VAR}` unset (or `${` unclosed: `variable` nil) in the value of `vars:` entry `name`.
+        case unsetVariableInVars(String?, name: String, environment: String)
     }
 
     /// What is wrong.
@@ -178,6 +184,14 @@ public struct ConfigurationError: GodwitError, Hashable {
             return "'\(key)' must be a single value, not a list or mapping"
         case .notABool(let key, let value):
             return "'\(key)' must be true or false, not '\(value)'"
+        case .invalidVariableName(let name):
+            return "variable name '\(name)' under 'vars:' must be a letter or '_' followed by letters, digits or '_'"
+        case .variableNotAString(let name):
+            return "variable '\(name)' under 'vars:' must be a string, not a list or mapping (quote it)"
+        case .unsetVariableInVars(let variable?, let name, let environment):
+            return "environment variable '\(variable)' is not set; environment '\(environment)' needs it for variable '\(name)' (set it, or write ${\(variable):-default})"
+        case .unsetVariableInVars(nil, let name, let environment):
+            return "unclosed '${' in variable '\(name)' of environment '\(environment)'"
         case .notAList(let key):
             return "'\(key)' must be a list, e.g. [dev, test, prod]"
         case .notADuration(let key, let value):

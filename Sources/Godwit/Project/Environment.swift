@@ -31,16 +31,19 @@ public struct Environment: Sendable {
     public internal(set) var targets: FleetTargets?
     /// How a fleet's targets are rolled out (defaults when `rollout:` is absent).
     public let rollout: RolloutPolicy
+    /// The `vars:` for `{{ name }}` in revisions: the top level's, overridden by the environment's own.
+    public internal(set) var variables: TemplateVariables
 
     /// True when the environment stands for many databases (`targets:` instead of `url:`).
     public var isFleet: Bool { targets != nil }
 
-    static let keys = ["url", "targets", "rollout", "protected", "lock_timeout", "statement_timeout", "schema", "lock", "lint"]
+    static let keys = ["url", "targets", "rollout", "protected", "lock_timeout", "statement_timeout", "schema", "lock", "lint", "vars"]
 
-    init(name: String, node: Node, reader: YAMLReader, nameLine: Int?) throws {
+    init(name: String, node: Node, reader: YAMLReader, nameLine: Int?, inheritedVariables: TemplateVariables = TemplateVariables()) throws {
         self.name = name
         let map = try reader.mapping(node, what: "environment '\(name)'")
         try reader.checkKeys(map, allowed: Self.keys, what: "key of environment '\(name)'")
+        variables = inheritedVariables.overridden(by: try TemplateVariables(map["vars"], reader: reader))
         targets = try FleetTargets(map, environment: name, reader: reader)
         rollout = try RolloutPolicy(map, environment: name, isFleet: targets != nil, reader: reader)
         if let targets {

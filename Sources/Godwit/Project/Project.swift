@@ -7,7 +7,7 @@ public struct Project: Sendable {
     /// The environments file, relative to the root.
     public static let configPath = "environments/environments.yaml"
     /// The top-level keys of the environments file.
-    static let keys = ["versions", "promotion", "default_environment", "table_prefix", "audit_log", "schema", "scratch_url", "environments"]
+    static let keys = ["versions", "promotion", "default_environment", "table_prefix", "audit_log", "schema", "scratch_url", "vars", "environments"]
 
     /// The project's root folder.
     public let root: URL
@@ -27,6 +27,8 @@ public struct Project: Sendable {
     public let scratchURL: String?
     /// The environments, by name.
     public let environments: [String: Environment]
+    /// The top-level `vars:`: every environment's (unless it overrides one) and the scratch database's.
+    public let variables: TemplateVariables
 
     /// The longest `table_prefix`, in bytes. The longest name Godwit makes is
     /// `<prefix>repeatables_pkey` (16 bytes after the prefix, the implicit primary key index of a
@@ -99,6 +101,8 @@ public struct Project: Sendable {
         auditLog = try top["audit_log"].map { try reader.auditLog($0, root: root) }
         schemaFile = try top["schema"].map { try reader.path($0, key: "schema", root: root) }
         scratchURL = try top["scratch_url"].map { try reader.string($0, key: "scratch_url") }
+        let variables = try TemplateVariables(top["vars"], reader: reader)
+        self.variables = variables
 
         guard let environmentsNode = top["environments"] else {
             throw ConfigurationError(.noEnvironments(path: path), location: SourceLocation(file: path, line: 1))
@@ -112,7 +116,7 @@ public struct Project: Sendable {
             guard RevisionFile.isValidID(name.replacingOccurrences(of: "-", with: "_")) else {
                 throw ConfigurationError(.invalidEnvironmentName(name), location: reader.location(keyNode))
             }
-            let environment = try Environment(name: name, node: value, reader: reader, nameLine: reader.location(keyNode).line)
+            let environment = try Environment(name: name, node: value, reader: reader, nameLine: reader.location(keyNode).line, inheritedVariables: variables)
             // A URL without `${VAR}` is read now, so that a bad one stops every command before it
             // starts; one with variables is read when its environment is used.
             if !environment.isFleet, !environment.urlTemplate.contains("${") { _ = try environment.url(root: root, variables: [:]) }

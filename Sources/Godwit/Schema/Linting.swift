@@ -23,11 +23,14 @@ extension ProjectLinter {
     /// `lint [REV...]`: the findings of the named revisions (ids, unique prefixes, branch labels,
     /// `head`, `LABEL@head`, `repeatable/NAME`), or of every revision of the graph when none is
     /// named, parents first, then every repeatable.
-    /// Upgrade sections only, unless `includingDowngrades`.
+    /// Upgrade sections only, unless `includingDowngrades`. `{{ name }}` is replaced from
+    /// `variables` first (nil: those of `lintVariables(environment: nil)`).
     /// - Throws: `OperationError.noLinter` (exit 2) when the executable handed in no linter for `dialect`;
-    ///   `RevisionFileError` or `GraphError` for the graph and the names; what the
-    ///   linter throws for a section it cannot read.
-    public func lint(_ revisions: [String] = [], dialect: SQLDialect, includingDowngrades: Bool = false) throws -> [LintFinding] {
+    ///   `RevisionFileError` or `GraphError` for the graph and the names; `SQLTemplateError` for an
+    ///   undefined variable; what the linter throws for a section it cannot read.
+    public func lint(
+        _ revisions: [String] = [], dialect: SQLDialect, includingDowngrades: Bool = false, variables: [String: String]? = nil
+    ) throws -> [LintFinding] {
         guard let linter = linters[dialect] else {
             throw OperationError.noLinter(dialect: dialect.rawValue)
         }
@@ -43,20 +46,34 @@ extension ProjectLinter {
             let named = Set(try revisions.filter { !Repeatable.isRepeatableID($0) }.map { try graph.resolveSingle($0) })
             ids = ids.filter { named.contains($0) }
         }
-        return try (graph.revisions(ids) + repeatables.map(\.revision)).flatMap { try linter.lint($0, includingDowngrade: includingDowngrades) }
+        let values = try variables ?? lintVariables(environment: nil)
+        return try (graph.revisions(ids) + repeatables.map(\.revision)).flatMap {
+            try linter.lint($0.rendered(variables: values), includingDowngrade: includingDowngrades)
+        }
+    }
+
+    /// The variables `lint` renders the SQL with: the named environment's; with none named, the
+    /// default environment's, else the top-level `vars:`.
+    /// - Throws: `ConfigurationError` for an unknown environment or an unset `${VAR}` in a value.
+    public func lintVariables(environment name: String?) throws -> [String: String] {
+        guard name != nil || project.defaultEnvironment != nil else { return try workspace.scratchSQLVariables() }
+        return try workspace.sqlVariables(of: project.environment(name))
     }
 
     /// `lint --since REF`: the findings of the revisions whose files were added or changed since
-    /// `git merge-base REF HEAD`, committed or not (`GitChanges`), parents first; none when no
-    /// revision file changed. Upgrade sections only, unless `includingDowngrades`.
+    /// `git merge-base REF HEAD`, committed or not (`GitChanges`), parents first, and of the changed
+    /// repeatables; none when no such file changed. Upgrade sections only, unless `includingDowngrades`.
     /// - Throws: `GitError` (exit 2) outside a git checkout, for an unknown ref or without git;
-    ///   what `lint(_:dialect:includingDowngrades:)` throws.
-    public func lint(changedSince ref: String, dialect: SQLDialect, includingDowngrades: Bool = false) throws -> [LintFinding] {
+    ///   what `lint(_:dialect:includingDowngrades:variables:)` throws.
+    public func lint(
+        changedSince ref: String, dialect: SQLDialect, includingDowngrades: Bool = false, variables: [String: String]? = nil
+    ) throws -> [LintFinding] {
         let changed = try GitChanges.paths(in: project.root, under: project.versionsPath, since: ref)
         let graph = try graph()
         let ids = graph.order.filter { id in graph.revisions[id].map { changed.contains($0.path) } ?? false }
-        guard !ids.isEmpty else { return [] }
-        return try lint(ids, dialect: dialect, includingDowngrades: includingDowngrades)
+        let repeatables = try workspace.repeatables().filter { changed.contains($0.path) }.map(\.id)
+        guard !ids.isEmpty || !repeatables.isEmpty else { return [] }
+        return try lint(ids + repeatables, dialect: dialect, includingDowngrades: includingDowngrades, variables: variables)
     }
 
     /// The dialect whose rules `lint` applies: the named environment's; with none named, SQLite

@@ -25,13 +25,15 @@ public struct SchemaInspector: Sendable {
     }
 
     /// The schema that the revisions up to `target` produce from an empty database, replayed in
-    /// the scratch database.
-    /// - Throws: `DatabaseError` naming the revision, file and line that fails; graph errors.
-    public func replayedSchema(to target: Target, schema: String?) throws -> Schema {
+    /// the scratch database with `variables` for `{{ name }}` (nil: the top-level `vars:`).
+    /// - Throws: `DatabaseError` naming the revision, file and line that fails; graph errors;
+    ///   `SQLTemplateError` for an undefined variable.
+    public func replayedSchema(to target: Target, schema: String?, variables: [String: String]? = nil) throws -> Schema {
         let graph = try workspace.graph()
         let scratch = try Scratch(workspace: workspace, schema: schema)
+        let values = try variables ?? workspace.scratchSQLVariables()
         return try scratch.withFreshConnection { connection in
-            try scratch.replay(graph, to: target, on: connection)
+            try scratch.replay(graph, to: target, variables: values, on: connection)
             return try scratch.read(connection)
         }
     }
@@ -83,7 +85,8 @@ public struct SchemaInspector: Sendable {
                 .scratchOfOtherKind(scratch: scratch.dialect.displayName, environment: environment.name, environmentKind: nil),
                 location: SourceLocation(file: Project.configPath), environment: environment.name)
         }
-        return try replayedSchema(to: .revisions(state.heads), schema: environment.schema)
+        return try replayedSchema(
+            to: .revisions(state.heads), schema: environment.schema, variables: try workspace.sqlVariables(of: environment))
     }
 
     /// `schema dump`: the environment's live schema, or with `expected` what its applied revisions

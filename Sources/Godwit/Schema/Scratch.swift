@@ -55,10 +55,11 @@ public struct Scratch {
     }
 
     /// Replays the upgrade sections of the revisions up to `target` from an empty database, each
-    /// transactional one in its own transaction, the others statement by statement.
-    /// - Throws: `DatabaseError` naming the revision's file and line.
-    func replay(_ graph: RevisionGraph, to target: Target, on connection: any DriverConnection) throws {
-        let plan = try graph.upgradePlan(applied: [], to: target)
+    /// transactional one in its own transaction, the others statement by statement, `{{ name }}`
+    /// replaced from `variables` (every step checked before the first runs).
+    /// - Throws: `DatabaseError` naming the revision's file and line; `SQLTemplateError`.
+    func replay(_ graph: RevisionGraph, to target: Target, variables: [String: String] = [:], on connection: any DriverConnection) throws {
+        let plan = try graph.upgradePlan(applied: [], to: target).rendered(variables: variables)
         let runner = StepRunner(connection: connection)
         for step in plan.steps {
             guard let section = step.sql, !section.isEmpty else { continue }

@@ -28,10 +28,12 @@ extension GodwitCommand {
         }
 
         func run(in workspace: Workspace, console: Console) throws {
-            let dialect = try ProjectLinter(workspace: workspace).lintDialect(environment: global.env)
             let linter = ProjectLinter(workspace: workspace)
-            let findings = try since.map { try linter.lint(changedSince: $0, dialect: dialect, includingDowngrades: includesDowngrades) }
-                ?? linter.lint(revisions, dialect: dialect, includingDowngrades: includesDowngrades)
+            let dialect = try linter.lintDialect(environment: global.env)
+            let variables = try linter.lintVariables(environment: global.env)
+            let findings = try since.map {
+                try linter.lint(changedSince: $0, dialect: dialect, includingDowngrades: includesDowngrades, variables: variables)
+            } ?? linter.lint(revisions, dialect: dialect, includingDowngrades: includesDowngrades, variables: variables)
             try renderLint(findings, console: console)
         }
     }

@@ -28,12 +28,13 @@ func renderAudit(_ records: [AuditRecord], environment: String, filtered: Bool, 
         console.out(line.trimmingTrailingSpaces)
         guard console.isVerbose else { continue }
         for step in record.steps {
-            console.out(console.dim("    \(step.direction.rawValue) \(step.revision)  checksum \(step.checksum.prefix(12))  \(step.durationMS) ms"))
+            console.out(console.dim("    \(step.directionName) \(step.revision)  checksum " + (step.oldChecksum.map { "\($0.prefix(12)) -> " } ?? "") + "\(step.checksum.prefix(12))  \(step.durationMS) ms"))
         }
         if let error = record.error { console.out("    \(console.red("error: "))\(error)") }
         var facts = ["\(record.actor)@\(record.host)", "godwit \(record.toolVersion)"]
         if let duration = record.durationMS { facts.append("\(duration) ms") }
         if let commit = record.gitCommit { facts.append("commit \(commit)") }
+        if !record.variables.isEmpty { facts.append("vars " + record.variables.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) }
         facts.append(record.hash.map { "hash \($0.prefix(16))" } ?? "not sealed yet")
         console.out(console.dim("    " + facts.joined(separator: " · ")))
     }
