@@ -24,9 +24,21 @@ struct ImportCommandTests {
         #expect(result.stdout.contains("versions/v1_2_add_orders.sql  (from sql/V1_2__add_orders.sql)"))
         #expect(result.stdout.contains("versions/repeatable/big_orders.sql"))
         #expect(result.stdout.contains("placeholders now written {{ name }}: owner, threshold; define each under vars:"))
+        // The placeholders are variables now: undefined, nothing runs.
+        let undefined = try box.godwit(["upgrade"])
+        #expect(undefined.status == 2, "\(undefined)")
+        #expect(undefined.stderr.contains("versions/repeatable/big_orders.sql:4:11"), "\(undefined)")
+        #expect(undefined.stderr.contains("undefined variable 'owner'"), "\(undefined)")
+        let database = box.url("var/dev.sqlite3")
+        let nothingApplied = try !FileManager.default.fileExists(atPath: database.path) || appliedIDs(database).isEmpty
+        #expect(nothingApplied, "nothing ran")
+        let environments = box.url("environments/environments.yaml")
+        try Data((try String(contentsOf: environments, encoding: .utf8) + "\nvars:\n  owner: app\n  threshold: \"100\"\n").utf8).write(to: environments)
         let upgrade = try box.godwit(["upgrade"])
         #expect(upgrade.status == 0, "\(upgrade)")
         #expect(try appliedIDs(box.url("var/dev.sqlite3")) == ["v1", "v1_1", "v1_2", "v2", "v10"])
+        let view = try box.godwit(["schema", "dump"])
+        #expect(view.stdout.contains("total > 100"), "the repeatable ran with the variable's value\n\(view)")
     }
 
     @Test func importJSONWithGlobalOptionsFirst() throws {

@@ -26,6 +26,12 @@ enum ImportFixtures {
         return folder
     }
 
+    /// The values of the Flyway fixture's placeholders, as `vars:` gives them to the imported SQL.
+    static let flywayPlaceholders = ["owner": "app", "threshold": "100"]
+
+    /// `vars:` with the Flyway fixture's placeholders: top-level lines of an environments file.
+    static let flywayVars = "vars:\n  owner: app\n  threshold: \"100\"\n"
+
     /// The text of a fixture file.
     static func text(_ tool: String, _ path: String) throws -> String {
         try String(contentsOf: folder(tool).appendingPathComponent(path), encoding: .utf8)
@@ -42,8 +48,12 @@ enum ImportFixtures {
         }
         switch tool {
         case "flyway":
+            // Flyway runs its repeatables after the versioned migrations, placeholders replaced.
+            let repeatable = flywayPlaceholders.reduce(try text(tool, "sql/R__big_orders.sql")) {
+                $0.replacingOccurrences(of: "${\($1.key)}", with: $1.value)
+            }
             return try ["sql/V1__create_users.sql", "sql/V1.1__add_email.sql", "sql/V1_2__add_orders.sql", "sql/later/V2__index_orders.sql",
-                "sql/later/V10__audit_notes.sql"].map { try text(tool, $0) }
+                "sql/later/V10__audit_notes.sql"].map { try text(tool, $0) } + [repeatable]
         case "golang-migrate":
             return try ["0001_create_users.up.sql", "0002_add_orders.up.sql", "3_add_email.up.sql", "0010_audit_notes.up.sql"].map { try text(tool, $0) }
         case "goose":
@@ -265,7 +275,7 @@ struct ImportTests {
                 url: sqlite:var/dev.sqlite3
               native:
                 url: sqlite:var/native.sqlite3
-            """)
+            """ + "\n" + ImportFixtures.flywayVars)
         defer { project.remove() }
         try ImportComparison.check(tool, root: project.root, workspace: try project.workspace())
         let tables = try project.query("dev", "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'godwit_%' ORDER BY name")
