@@ -36,6 +36,29 @@ import Testing
         try sqlite(database, "SELECT name FROM pragma_table_info('user_list')").map { $0[0] }
     }
 
+    /// The scratch replay runs the repeatables too: a repeatable view is no drift, it is in
+    /// `schema dump --expected`, and autogenerate against a dump of the environment finds nothing.
+    @Test func scratchReplaysRepeatablesForDriftDumpAndAutogenerate() throws {
+        let sandbox = try project()
+        defer { sandbox.remove() }
+        #expect(try sandbox.godwit(["upgrade"]).status == 0)
+        let drift = try sandbox.godwit(["diff", "dev", "--expected"])
+        #expect(drift.status == 0, "the view a repeatable made is expected\n\(drift)")
+        let expected = try sandbox.godwit(["schema", "dump", "--expected"])
+        #expect(expected.status == 0 && expected.stdout.contains("user_list"), "\(expected)")
+        let live = try sandbox.godwit(["schema", "dump", "-o", "schema.sql"])
+        #expect(live.status == 0, "\(live)")
+        let environments = sandbox.url("environments/environments.yaml")
+        try Data((try String(contentsOf: environments, encoding: .utf8) + "\nschema: schema.sql\n").utf8).write(to: environments)
+        let generated = try sandbox.godwit(["revision", "--autogenerate", "-m", "nothing"])
+        #expect(generated.status == 0, "\(generated)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: sandbox.url("versions").path).filter { $0.hasSuffix(".sql") }.count == 1,
+                "no revision written: the repeatable's view is in the replay\n\(generated)")
+        // A hand-made change is still drift.
+        try sqlite(sandbox.url("var/dev.sqlite3"), "DROP VIEW user_list")
+        #expect(try sandbox.godwit(["diff", "dev", "--expected"]).status == 3)
+    }
+
     @Test func runsOnUpgradeOnlyWhenChangedAndShowsEverywhere() throws {
         let sandbox = try project()
         defer { sandbox.remove() }

@@ -80,7 +80,8 @@ public struct Autogenerate: Sendable {
             }
         }
         let inspector = SchemaInspector(workspace: workspace)
-        let current = try inspector.replayedSchema(to: .revisions(parents), schema: pgSchema)
+        // The repeatables too: what an upgrade to the parents leaves, views and functions included.
+        let current = try inspector.replayedSchema(to: .revisions(parents), schema: pgSchema, repeatables: try workspace.repeatables())
         let desired: Schema
         if let desiredEnvironment {
             desired = try inspector.liveSchema(of: desiredEnvironment)

@@ -24,16 +24,19 @@ public struct SchemaInspector: Sendable {
         }
     }
 
-    /// The schema that the revisions up to `target` produce from an empty database, replayed in
-    /// the scratch database with `variables` for `{{ name }}` (nil: the top-level `vars:`).
+    /// The schema that the revisions up to `target`, then `repeatables`, produce from an empty
+    /// database, replayed in the scratch database with `variables` for `{{ name }}` (nil: the
+    /// top-level `vars:`).
     /// - Throws: `DatabaseError` naming the revision, file and line that fails; graph errors;
     ///   `SQLTemplateError` for an undefined variable.
-    public func replayedSchema(to target: Target, schema: String?, variables: [String: String]? = nil) throws -> Schema {
+    public func replayedSchema(
+        to target: Target, schema: String?, repeatables: [Repeatable] = [], variables: [String: String]? = nil
+    ) throws -> Schema {
         let graph = try workspace.graph()
         let scratch = try Scratch(workspace: workspace, schema: schema)
         let values = try variables ?? workspace.scratchSQLVariables()
         return try scratch.withFreshConnection { connection in
-            try scratch.replay(graph, to: target, variables: values, on: connection)
+            try scratch.replay(graph, to: target, repeatables: repeatables, variables: values, on: connection)
             return try scratch.read(connection)
         }
     }
@@ -85,8 +88,12 @@ public struct SchemaInspector: Sendable {
                 .scratchOfOtherKind(scratch: scratch.dialect.displayName, environment: environment.name, environmentKind: nil),
                 location: SourceLocation(file: Project.configPath), environment: environment.name)
         }
+        // The repeatables the environment has run, as their files are now (a changed one is
+        // pending, as `status` says, and its old text is not kept).
+        let recorded = try workspace.readRepeatables(of: environment)
         return try replayedSchema(
-            to: .revisions(state.heads), schema: environment.schema, variables: try workspace.sqlVariables(of: environment))
+            to: .revisions(state.heads), schema: environment.schema,
+            repeatables: try workspace.repeatables().filter { recorded[$0.id] != nil }, variables: try workspace.sqlVariables(of: environment))
     }
 
     /// `schema dump`: the environment's live schema, or with `expected` what its applied revisions

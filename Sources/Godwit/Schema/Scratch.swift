@@ -55,11 +55,17 @@ public struct Scratch {
     }
 
     /// Replays the upgrade sections of the revisions up to `target` from an empty database, each
-    /// transactional one in its own transaction, the others statement by statement, `{{ name }}`
-    /// replaced from `variables` (every step checked before the first runs).
+    /// transactional one in its own transaction, the others statement by statement, then
+    /// `repeatables` (the files as they are), as an upgrade runs them, `{{ name }}` replaced from
+    /// `variables` (every step checked before the first runs).
     /// - Throws: `DatabaseError` naming the revision's file and line; `SQLTemplateError`.
-    func replay(_ graph: RevisionGraph, to target: Target, variables: [String: String] = [:], on connection: any DriverConnection) throws {
-        let plan = try graph.upgradePlan(applied: [], to: target).rendered(variables: variables)
+    func replay(
+        _ graph: RevisionGraph, to target: Target, repeatables: [Repeatable] = [], variables: [String: String] = [:],
+        on connection: any DriverConnection
+    ) throws {
+        var plan = try graph.upgradePlan(applied: [], to: target)
+        plan.steps += repeatables.map(\.step)
+        plan = try plan.rendered(variables: variables)
         let runner = StepRunner(connection: connection)
         for step in plan.steps {
             guard let section = step.sql, !section.isEmpty else { continue }
