@@ -30,3 +30,8 @@ CREATE TABLE order_lines (
     quantity INTEGER NOT NULL CHECK (quantity > 0),
     PRIMARY KEY (order_id, product_id)
 );
+
+CREATE VIEW large_orders AS
+    SELECT id, user_id, total_cents, status
+    FROM orders
+    WHERE total_cents >= 100000;

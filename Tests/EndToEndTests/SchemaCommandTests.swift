@@ -121,17 +121,22 @@ import Testing
         expectNoCrash(result)
     }
 
-    /// The demo project's schema.sql describes what its versions/ build (README "Autogenerate").
+    /// The demo project's schema.sql describes what its versions/ build, its repeatable view
+    /// included (README "Autogenerate").
     @Test func theDemoSchemaFileMatchesTheDemoRevisions() throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         for path in ["environments/environments.yaml", "schema.sql"] {
             try sandbox.write(path, try String(contentsOf: Paths.packageRoot.appendingPathComponent(path), encoding: .utf8))
         }
-        let versions = Paths.packageRoot.appendingPathComponent("versions")
-        for name in try FileManager.default.contentsOfDirectory(atPath: versions.path) {
-            try sandbox.write("versions/\(name)", try String(contentsOf: versions.appendingPathComponent(name), encoding: .utf8))
+        // The revisions and the repeatables (the demo's view, with its variable).
+        for folder in ["versions", "versions/repeatable"] {
+            let url = Paths.packageRoot.appendingPathComponent(folder)
+            for name in try FileManager.default.contentsOfDirectory(atPath: url.path) where name.hasSuffix(".sql") {
+                try sandbox.write("\(folder)/\(name)", try String(contentsOf: url.appendingPathComponent(name), encoding: .utf8))
+            }
         }
+        #expect(sandbox.exists("versions/repeatable/large_orders.sql"), "the demo keeps a repeatable")
         let result = try sandbox.godwit(["revision", "--autogenerate", "-m", "check"])
         #expect(result.status == 0 && result.stdout.contains("no changes"), "\(result)")
     }
