@@ -143,7 +143,7 @@ import Testing
         #expect(targets.map { $0["ok"] as? Bool } == [true, true, false])
         #expect(Set(targets.last?.keys.map { $0 } ?? []) == ["target", "ok", "records", "first_bad_id", "error"])
         let text = try sandbox.godwit(["audit", "verify", "-e", "prod"])
-        #expect(text.status == 3 && text.stdout.contains("prod: 3 targets: 2 verify, 1 bad (t_003)"), "\(text)")
+        #expect(text.status == 3 && text.stdout.contains("prod: 3 targets: 2 verified, 1 bad (t_003)"), "\(text)")
     }
 
     @Test func diffExpectedPerTargetAndLintInTheFleetsDialect() throws {

@@ -57,4 +57,4 @@ def test_32_concurrent_fleet_upgraders_on_8_schemas(pg_database, workdir):
     assert collections.Counter(database.query("SELECT tenant, revision FROM public.applies")) == collections.Counter(expected)
     verify = project.run("audit", "verify", "-e", "prod")
     assert verify.returncode == 0, verify.stdout + verify.stderr
-    assert f"prod: {TENANTS} targets: {TENANTS} verify" in verify.stdout, verify.stdout
+    assert f"prod: {TENANTS} targets: {TENANTS} verified" in verify.stdout, verify.stdout

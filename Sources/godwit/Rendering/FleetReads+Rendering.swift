@@ -113,7 +113,7 @@ func renderFleetAuditVerify(_ reads: [FleetReads.Read<AuditVerification>], envir
             }
         }
         let ok = reads.filter { $0.found?.isOK == true }.map(\.target)
-        renderFleetSummary(environment, count: reads.count, groups: [("verify", ok, false), ("bad", bad, true), ("unreachable", unreadableNames(reads), true)], console: console)
+        renderFleetSummary(environment, count: reads.count, groups: [("verified", ok, false), ("bad", bad, true), ("unreachable", unreadableNames(reads), true)], console: console)
     }
     try exitForFleet(unreadable: !unreadableNames(reads).isEmpty, found: !bad.isEmpty)
 }
