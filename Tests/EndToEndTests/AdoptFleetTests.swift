@@ -1,4 +1,5 @@
 import Foundation
+import GodwitTestSupport
 import Testing
 
 /// `godwit adopt FORMAT -e FLEET` through the built binary (SPEC §10, §12): each target reads its
@@ -121,5 +122,62 @@ struct AdoptFleetTests {
         let yes = try box.godwit(["adopt", "golang-migrate", "-e", "locked", "--yes", "--canary"])
         #expect(yes.status == 2, "\(yes)")
         #expect(yes.stderr.contains("has no canary"), "\(yes)")
+    }
+}
+
+/// `adopt flyway` on a PostgreSQL `schemas` fleet: each schema's own `flyway_schema_history`.
+@Suite(.enabled(if: PostgresTestServer.isEnabled, PostgresTestServer.disabledComment))
+struct AdoptFleetPostgresTests {
+    /// A schema migrated by Flyway: `users` (1), its `email` (1.1) when `upTo` is 1.1, and the
+    /// history's rows, the last one failed when `failsLast`.
+    static func flywaySchema(_ schema: String, upTo version: String, failsLast: Bool = false) -> String {
+        let rows = [("1", "create users"), ("1.1", "add email")].prefix(version == "1" ? 1 : 2).enumerated().map { index, row in
+            let success = failsLast && index == (version == "1" ? 0 : 1) ? "false" : "true"
+            return "(\(index + 1), '\(row.0)', '\(row.1)', 'SQL', 'V\(row.0)__x.sql', 1, 'app', 2, \(success))"
+        }
+        return """
+            CREATE SCHEMA \(schema);
+            CREATE TABLE \(schema).users (id int);
+            \(version == "1" ? "" : "ALTER TABLE \(schema).users ADD COLUMN email text;")
+            CREATE TABLE \(schema).flyway_schema_history (
+                installed_rank INT NOT NULL PRIMARY KEY, version VARCHAR(50), description VARCHAR(200) NOT NULL, type VARCHAR(20) NOT NULL,
+                script VARCHAR(1000) NOT NULL, checksum INTEGER, installed_by VARCHAR(100) NOT NULL,
+                installed_on TIMESTAMP NOT NULL DEFAULT now(), execution_time INTEGER NOT NULL, success BOOLEAN NOT NULL);
+            INSERT INTO \(schema).flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success)
+            VALUES \(rows.joined(separator: ", "));
+            """
+    }
+
+    @Test func eachSchemaReadsItsOwnHistory() throws {
+        let project = try PostgresProject()
+        defer { project.remove() }
+        try project.revision("v1", upgrade: "CREATE TABLE users (id int);", downgrade: "DROP TABLE users;")
+        try project.revision("v1_1", parent: "v1", upgrade: "ALTER TABLE users ADD COLUMN email text;", downgrade: "ALTER TABLE users DROP COLUMN email;")
+        try project.revision("v2", parent: "v1_1", upgrade: "CREATE TABLE orders (id int);", downgrade: "DROP TABLE orders;")
+        _ = try project.database.value(
+            Self.flywaySchema("tenant_a", upTo: "1") + Self.flywaySchema("tenant_b", upTo: "1.1")
+                + Self.flywaySchema("tenant_c", upTo: "1.1", failsLast: true))
+        try FleetPostgresTests.environments(project, [
+            "targets:", "  schemas: SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenant\\_%' ORDER BY 1", "  url: ${PG_URL}",
+            "rollout: {on_error: continue}",
+        ])
+        let first = try project.godwit(["adopt", "flyway", "-e", "prod"])
+        #expect(first.status == 1, "\(first)")
+        #expect(first.stdout == "prod: 3 targets: 2 adopted, 0 unchanged, 1 failed (tenant_c)\n", "\(first)")
+        #expect(first.stderr.contains("tenant_c: failed: 'flyway_schema_history' records version '1.1' as failed"), "\(first)")
+        #expect(try project.database.revisionRows(schema: "tenant_a") == ["v1|applied"])
+        #expect(try project.database.revisionRows(schema: "tenant_b") == ["v1|applied", "v1_1|applied"])
+        #expect(!(try project.database.tables(in: "tenant_c")).contains("godwit_revisions"))
+
+        _ = try project.database.value("UPDATE tenant_c.flyway_schema_history SET success = true")
+        let rerun = try project.godwit(["adopt", "flyway", "-e", "prod"])
+        #expect(rerun.status == 0, "\(rerun)")
+        #expect(rerun.stdout == "prod: 3 targets: 1 adopted, 2 unchanged\n", "\(rerun)")
+        let upgrade = try project.godwit(["upgrade", "-e", "prod"])
+        #expect(upgrade.status == 0, "\(upgrade)")
+        for schema in ["tenant_a", "tenant_b", "tenant_c"] {
+            #expect(try project.database.revisionRows(schema: schema).last == "v2|applied", "\(schema)")
+            #expect(try project.database.tables(in: schema).contains("orders"), "\(schema)")
+        }
     }
 }
