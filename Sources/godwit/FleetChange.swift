@@ -26,7 +26,11 @@ extension ChangeCommand {
 
 /// Runs a change on the targets `rollout` picks, a line per target as it finishes, then the
 /// summary; asks once for a protected fleet on a terminal; exits with the fleet's status.
-func runFleetChange(_ request: ChangeRequest, operation: Plan.Operation, environment: Environment, rollout: Rollout, in workspace: Workspace, console: Console) throws {
+/// `perTarget` makes each target's own request when the targets differ (`adopt`).
+func runFleetChange(
+    _ request: ChangeRequest, operation: Plan.Operation, environment: Environment, rollout: Rollout, in workspace: Workspace, console: Console,
+    perTarget: FleetRunner.TargetRequest? = nil
+) throws {
     var request = request
     request.includesLintWarnings = false  // per-target steps are not shown
     let asks = environment.isProtected && !request.isConfirmed && !request.isDryRun && console.isInteractive && !console.isJSON
@@ -44,7 +48,7 @@ func runFleetChange(_ request: ChangeRequest, operation: Plan.Operation, environ
     }
     let isDryRun = request.isDryRun
     let verb = FleetResult.verb(of: operation, isRehearsal: request.isRehearsal)
-    let runner = FleetRunner(workspace: targets) { target in renderFleetTarget(target, isDryRun: isDryRun, verb: verb, console: console) }
+    let runner = FleetRunner(workspace: targets, perTarget: perTarget) { target in renderFleetTarget(target, isDryRun: isDryRun, verb: verb, console: console) }
     let result = try runner.run(request, on: environment, rollout: rollout, confirm: confirmation)
     renderFleetResult(result, console: console)
     if let signal = result.interruption { throw ArgumentParser.ExitCode(128 + signal) }

@@ -37,6 +37,11 @@ public struct AdoptionRecord: Sendable, Equatable {
         self.version = version
         self.revision = revision
     }
+
+    /// A mapping as JSON: `[{"version", "revision"}]`.
+    public static func json(_ mapping: [AdoptionRecord]) -> JSONValue {
+        .array(mapping.map { .object(["version": .string($0.version), "revision": .string($0.revision)]) })
+    }
 }
 
 /// What `adopt` did or would do: the mapping read from the tool's table and the stamp.
@@ -53,7 +58,7 @@ public struct AdoptionResult: Sendable {
         var members: [String: JSONValue] = [:]
         if case .object(let object) = operation.json { members = object }
         members["format"] = .string(format.rawValue)
-        members["mapping"] = .array(mapping.map { .object(["version": .string($0.version), "revision": .string($0.revision)]) })
+        members["mapping"] = AdoptionRecord.json(mapping)
         return .object(members)
     }
 }
@@ -72,7 +77,8 @@ public struct Adopter {
         self.environment = environment
     }
 
-    /// Reads the tool's table, maps it onto `versions/`, and stamps (or, with `isDryRun`, plans) it.
+    /// Reads the tool's table of one database, maps it onto `versions/`, and stamps (or, with
+    /// `isDryRun`, plans) it. A fleet goes through `FleetRunner` with `targetRequest(_:workspace:)`.
     /// - Throws: `FleetError.notSupported` for a fleet; `AdoptionError` (exit 5) for a missing table,
     ///   existing Godwit state, a failed or dirty record, an unknown version or a gap; what
     ///   `Migrator.run` throws (a protected environment without confirmation, the promotion gate,
@@ -82,28 +88,63 @@ public struct Adopter {
             throw FleetError(.notSupported(environment: environment.name, command: "adopt"), environment: environment.name)
         }
         let graph = try workspace.graph()
-        let rows = try readTable(format)
+        let (recorded, rows) = try readTable(format)
+        if !recorded.isEmpty { throw AdoptionError.hasGodwitState(environment: environment.name, count: recorded.count) }
+        guard let rows else { throw AdoptionError.noStateTable(table: format.table, environment: environment.name) }
         let (mapping, heads) = try Self.map(rows, format: format, graph: graph, environment: environment.name)
-        var request = ChangeRequest(.stamp(.revisions(heads), purge: false))
-        request.operationName = .adopt
-        request.isDryRun = isDryRun
-        request.isConfirmed = isConfirmed
-        request.reason = reason
+        var request = Self.request(isDryRun: isDryRun, isConfirmed: isConfirmed, reason: reason)
+        request.kind = .stamp(.revisions(heads), purge: false)
         let result = try Migrator(workspace: workspace, environment: environment).run(request)
         return AdoptionResult(format: format, mapping: mapping, operation: result)
     }
 
-    /// The tool's rows, read through a read-only connection after checking that Godwit has no state there.
-    func readTable(_ format: AdoptionFormat) throws -> [[String?]] {
+    /// The request of an `adopt` run, audited as `adopt`: a stamp whose heads each database's
+    /// tool table gives (here none; `targetRequest` fills them in per target of a fleet).
+    public static func request(isDryRun: Bool, isConfirmed: Bool, reason: String?) -> ChangeRequest {
+        var request = ChangeRequest(.stamp(.revisions([]), purge: false))
+        request.operationName = .adopt
+        request.isDryRun = isDryRun
+        request.isConfirmed = isConfirmed
+        request.reason = reason
+        return request
+    }
+
+    /// `adopt` on a fleet, for `FleetRunner(perTarget:)`: each target's own tool table read and
+    /// mapped, the run's request made a stamp to that target's heads, its mapping noted on the
+    /// target. A target whose Godwit state already has every revision its table records applied
+    /// is left as it is (`unchanged`: a rerun of the fleet); one with other Godwit state fails.
+    /// What it throws (an `AdoptionError`, a `DatabaseError`) is that target's failure.
+    public static func targetRequest(_ format: AdoptionFormat, workspace: Workspace) -> FleetRunner.TargetRequest {
+        { request, member, target in
+            let environment = member.environment
+            let graph = try workspace.graph()
+            let (recorded, rows) = try Adopter(workspace: workspace, environment: environment).readTable(format)
+            guard let rows else { throw AdoptionError.noStateTable(table: format.table, environment: environment.name) }
+            let (mapping, heads) = try map(rows, format: format, graph: graph, environment: environment.name)
+            target.mapping = mapping
+            var request = request
+            request.kind = .stamp(.revisions(heads), purge: false)
+            guard !recorded.isEmpty else { return request }
+            let applied = Set(recorded.filter { !$0.isFailed }.map(\.revision))
+            guard !recorded.contains(where: \.isFailed), graph.ancestry(of: heads).isSubset(of: applied) else {
+                throw AdoptionError.hasGodwitState(environment: environment.name, count: recorded.count)
+            }
+            // Already adopted: a stamp to the recorded heads changes nothing.
+            request.kind = .stamp(.revisions(graph.heads(ofApplied: applied)), purge: false)
+            return request
+        }
+    }
+
+    /// Godwit's recorded revisions and the tool's rows (nil when its table is not there), read in
+    /// one read-only transaction.
+    /// - Throws: `DatabaseError` when the database cannot be read.
+    func readTable(_ format: AdoptionFormat) throws -> (recorded: [AppliedRevision], rows: [[String?]]?) {
         let connection = try workspace.connect(environment, readOnly: true)
         defer { connection.close() }
         return try workspace.withReadTransaction(connection, environment: environment) {
             let recorded = try StateStore(for: connection, project: workspace.project).readRevisions(on: connection)
-            if !recorded.isEmpty { throw AdoptionError.hasGodwitState(environment: environment.name, count: recorded.count) }
-            guard try connection.tableExists(format.table) else {
-                throw AdoptionError.noStateTable(table: format.table, environment: environment.name)
-            }
-            return try connection.query(Self.query(format, table: connection.dialect.qualified(format.table, schema: environment.schema)))
+            guard try connection.tableExists(format.table) else { return (recorded, nil) }
+            return (recorded, try connection.query(Self.query(format, table: connection.dialect.qualified(format.table, schema: environment.schema))))
         }
     }
 

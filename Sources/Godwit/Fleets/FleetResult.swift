@@ -34,6 +34,9 @@ public struct FleetResult: Sendable {
         public var auditID: Int?
         /// How long the target took.
         public var durationMS: Int?
+        /// For `adopt`: each version the target's tool table records, and its revision (nil for
+        /// the other operations, and when the table could not be read or mapped).
+        public var mapping: [AdoptionRecord]?
     }
 
     /// The fleet's name.
@@ -86,12 +89,14 @@ public struct FleetResult: Sendable {
             "environment": .string(environment), "operation": .string(operation.rawValue), "dry_run": .bool(isDryRun),
             "from_heads": .null, "to_heads": .strings(reachedHeads), "steps": .array([]), "audit_id": .null,
             "targets": .array(targets.map { target in
-                .object([
+                var object: [String: JSONValue] = [
                     "target": .string(target.name), "outcome": .string(target.outcome.rawValue),
                     "from_heads": target.fromHeads.map(JSONValue.strings) ?? .null,
                     "to_heads": target.toHeads.map(JSONValue.strings) ?? .null,
                     "error": .optional(target.error), "audit_id": .optional(target.auditID), "duration_ms": .optional(target.durationMS),
-                ])
+                ]
+                if let mapping = target.mapping { object["mapping"] = AdoptionRecord.json(mapping) }
+                return .object(object)
             }),
             "summary": .object(Dictionary(uniqueKeysWithValues: Outcome.allCases.map { ($0.rawValue, JSONValue.int(count($0))) })),
         ])

@@ -11,11 +11,34 @@ public struct FleetRunner: Sendable {
     public let workspace: Workspace
     /// Called on a pool thread as each target finishes, for a live line per target.
     public let progress: @Sendable (FleetResult.Target) -> Void
+    /// Makes each target's own request from the run's, when the targets differ (`adopt`); nil
+    /// when every target takes the run's request.
+    public let perTarget: TargetRequest?
+
+    /// Makes one target's request from the run's (`adopt`: a stamp to what that target's tool
+    /// table records), and may note on the target what it read; what it throws is that target's
+    /// failure.
+    public typealias TargetRequest = @Sendable (ChangeRequest, Fleet.Member, inout FleetResult.Target) throws -> ChangeRequest
 
     /// Creates a runner.
-    public init(workspace: Workspace, progress: @escaping @Sendable (FleetResult.Target) -> Void = { _ in }) {
+    public init(workspace: Workspace, perTarget: TargetRequest? = nil, progress: @escaping @Sendable (FleetResult.Target) -> Void = { _ in }) {
         self.workspace = workspace
+        self.perTarget = perTarget
         self.progress = progress
+    }
+
+    /// `member`'s request: the run's, or what `perTarget` makes of it.
+    /// - Throws: what `perTarget` throws.
+    func request(_ request: ChangeRequest, for member: Fleet.Member, noting target: inout FleetResult.Target) throws -> ChangeRequest {
+        guard let perTarget else { return request }
+        return try perTarget(request, member, &target)
+    }
+
+    /// `member`'s request when nothing is noted on the target.
+    /// - Throws: what `perTarget` throws.
+    func request(_ request: ChangeRequest, for member: Fleet.Member) throws -> ChangeRequest {
+        var scratch = FleetResult.Target(name: member.name, outcome: .failed)
+        return try self.request(request, for: member, noting: &scratch)
     }
 
     /// Carries out (or, with `isDryRun`, only plans) `request` on the targets `rollout` picks.
@@ -78,7 +101,7 @@ public struct FleetRunner: Sendable {
         for member in fleet.members where names.contains(member.name) {
             do {
                 let rows = try workspace.readState(of: member.environment)
-                let plan = try planner.plan(request, graph: graph, rows: rows)
+                let plan = try planner.plan(self.request(request, for: member), graph: graph, rows: rows)
                 if !plan.isEmpty { behind.append("'\(member.name)' is \(plan.steps.count) revision\(plan.steps.count == 1 ? "" : "s") behind") }
             } catch let error as GodwitError {
                 behind.append("'\(member.name)': \(error.message)")
@@ -117,6 +140,7 @@ public struct FleetRunner: Sendable {
         let begin = DispatchTime.now().uptimeNanoseconds
         var target = FleetResult.Target(name: member.name, outcome: .failed)
         do {
+            let request = try self.request(request, for: member, noting: &target)
             let result = try Migrator(workspace: workspace, environment: member.environment).run(request)
             target.outcome = result.steps.isEmpty ? .unchanged : .succeeded
             target.fromHeads = result.fromHeads

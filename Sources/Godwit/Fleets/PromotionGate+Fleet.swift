@@ -43,7 +43,7 @@ extension FleetRunner {
         let repeatables = try workspace.repeatables()
         let plans = FleetReader(workspace: workspace).map(members, parallel: fleet.environment.rollout.parallel) { member in
             try? planner.plan(
-                request, graph: graph, rows: workspace.readState(of: member.environment), repeatables: repeatables,
+                self.request(request, for: member), graph: graph, rows: workspace.readState(of: member.environment), repeatables: repeatables,
                 recorded: workspace.readRepeatables(of: member.environment))
         }
         let added = Set(plans.compactMap { $0 }.flatMap { $0.steps.filter { $0.direction != .downgrade }.map(\.revision.id) })

@@ -10,7 +10,9 @@ func renderFleetTarget(_ target: FleetResult.Target, isDryRun: Bool, verb: Strin
     case .succeeded:
         let count = "\(target.stepCount) revision\(target.stepCount == 1 ? "" : "s")"
         let done = isDryRun ? "would apply \(count)" : "\(verb), \(count)"
-        console.progress("\(target.name): \(console.green(done)), \(heads(target.fromHeads)) -> \(heads(target.toHeads))\(time)")
+        // A dry-run of `adopt` shows what each target's tool table maps to, under its line.
+        let mapping = isDryRun ? (target.mapping ?? []).map { "\n  \($0.version) -> \($0.revision)" }.joined() : ""
+        console.progress("\(target.name): \(console.green(done)), \(heads(target.fromHeads)) -> \(heads(target.toHeads))\(time)\(mapping)")
     case .unchanged:
         console.progress("\(target.name): unchanged at \(heads(target.toHeads))\(time)")
     case .failed:
