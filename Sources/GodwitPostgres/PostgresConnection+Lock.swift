@@ -132,17 +132,14 @@ extension PostgresConnection {
                 + "; try again when that run has finished, or raise lock_timeout")
     }
 
-    /// `current_database()`.
+    /// `current_database()`, as read at connect.
     func currentDatabase() throws -> String {
+        if let databaseName { return databaseName }
         guard let name = try query("SELECT current_database()").first?.first ?? nil else {
             throw DatabaseError(.statement, "the server did not name the current database")
         }
+        databaseName = name
         return name
-    }
-
-    /// `current_schema()`: the first schema of the search_path that exists, or nil.
-    func currentSchema() throws -> String? {
-        try query("SELECT current_schema()").first?.first ?? nil
     }
 
     /// Rolls back a failed transaction, whose statements the server would refuse, so that a lock

@@ -6,7 +6,8 @@ import GodwitCore
 ///
 /// The session runs with `standard_conforming_strings = on`, `client_min_messages = notice`,
 /// `client_encoding = UTF8`, the lock and statement timeouts of its options and, when the options
-/// name a schema, `search_path` set to that schema alone (created first unless read-only).
+/// name a schema, `search_path` set to that schema alone (created when missing, unless read-only),
+/// all set in one round trip.
 /// Server notices go to the options' `notices` handler, else nowhere: libpq never writes to stderr.
 /// TCP keepalives and `tcp_user_timeout` make a dead link fail in about a minute (the URL may set
 /// its own). A statement is cancelled, as psql cancels one, when the process is interrupted
@@ -47,6 +48,11 @@ public final class PostgresConnection: DatabaseConnection, MigrationLocking, Dat
     /// The settings `prepareSession` established, restored after each revision; its schema is the
     /// options' one, else `current_schema()` read once at connect (behind a pooler: `public`).
     public private(set) var session = SessionSettings()
+    /// `current_database()`, read once at connect (it cannot change on a connection).
+    var databaseName: String?
+    /// What `tableExists` answered inside the open transaction, by table name; emptied by every
+    /// `execute` (which may create or drop tables, change the role, or end the transaction).
+    var knownTables: [String: Bool] = [:]
 
     /// Connects with `PQconnectdbParams`, the URL expanded as libpq's `dbname`, so that every URL
     /// and environment setting libpq knows works (`sslmode`, `PGPASSWORD`, `~/.pgpass`, `PGSERVICE`).
@@ -93,32 +99,45 @@ public final class PostgresConnection: DatabaseConnection, MigrationLocking, Dat
 
     deinit { close() }
 
-    /// Sets the session up: string syntax, message level, timeouts, schema and search_path.
+    /// Sets the session up: string syntax, message level, timeouts, schema and search_path; in one
+    /// round trip (one simple-query script, its last statement reading what the session needs to
+    /// know), plus one to create a missing schema.
     func prepareSession() throws {
-        // Literals below rely on standard_conforming_strings, so it comes first.
-        try execute("SET standard_conforming_strings = on")
-        try execute("SET client_min_messages = notice")
-        for statement in dialect.sessionTimeouts(lock: options.lockTimeout, statement: options.statementTimeout) {
-            try execute(statement)
+        let schema = options.schema.flatMap { $0.isEmpty ? nil : $0 }
+        // Literals after it rely on standard_conforming_strings, so it comes first; but the server
+        // lexes the whole script before it runs the SET, so the schema's literal is written as an
+        // escape string (`E'…'`), which reads the same either way.
+        var statements = ["SET standard_conforming_strings = on", "SET client_min_messages = notice"]
+        statements += dialect.sessionTimeouts(lock: options.lockTimeout, statement: options.statementTimeout)
+        // Naming a schema that does not exist yet is allowed; it is created below.
+        if let schema { statements.append("SET search_path TO \(dialect.quote(schema))") }
+        // CREATE SCHEMA IF NOT EXISTS checks the CREATE privilege on the database even when the
+        // schema exists, so it only runs when the schema is missing.
+        let exists = schema.map { "EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = \(Self.escapeLiteral($0)))" }
+        statements.append("SELECT current_database(), current_schema(), \(exists ?? "true")")
+        guard let row = try query(statements.joined(separator: ";\n")).first, row.count == 3 else {
+            throw DatabaseError(.statement, "the server did not name the current database")
         }
-        if let schema = options.schema, !schema.isEmpty {
-            // CREATE SCHEMA IF NOT EXISTS checks the CREATE privilege on the database even when the
-            // schema exists, so it only runs when the schema is missing.
-            let exists = try !query("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = \(dialect.literal(schema))").isEmpty
-            if !exists && !options.isReadOnly { try execute("CREATE SCHEMA IF NOT EXISTS \(dialect.quote(schema))") }
-            try execute("SET search_path TO \(dialect.quote(schema))")
-        }
+        databaseName = row[0]
+        if let schema, row[2] != "t", !options.isReadOnly { try execute("CREATE SCHEMA IF NOT EXISTS \(dialect.quote(schema))") }
         session = SessionSettings(
-            schema: try resolvedSchema(), setsSearchPath: !(options.schema ?? "").isEmpty, lockTimeout: options.lockTimeout,
+            schema: resolvedSchema(current: row[1]), setsSearchPath: schema != nil, lockTimeout: options.lockTimeout,
             statementTimeout: options.statementTimeout, isPooled: options.isPooled)
     }
 
+    /// A string literal in escape-string syntax (`E'…'`), which the server reads the same whatever
+    /// `standard_conforming_strings` is.
+    static func escapeLiteral(_ value: String) -> String {
+        "E'" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "''") + "'"
+    }
+
     /// The schema of Godwit's tables: the options' one, else, behind a pooler, `public` (the server
-    /// session's search_path may be a neighbour's), else the first of the search_path that exists.
-    func resolvedSchema() throws -> String {
+    /// session's search_path may be a neighbour's), else `current`, the first of the search_path
+    /// that exists, as read at connect.
+    func resolvedSchema(current: String?) -> String {
         if let schema = options.schema, !schema.isEmpty { return schema }
         if options.isPooled { return "public" }
-        return try currentSchema() ?? "public"
+        return current ?? "public"
     }
 
     /// Closes the connection with `PQfinish`, stopping the heartbeats of its leases; idempotent.
@@ -197,6 +216,7 @@ public final class PostgresConnection: DatabaseConnection, MigrationLocking, Dat
     /// `execute` without the interruption's bookkeeping.
     func send(_ script: String) throws {
         let connection = try liveHandle()
+        knownTables = [:]
         let wasIdle = PQtransactionStatus(connection) == PQTRANS_IDLE
         guard PQsendQuery(connection, script) == 1 else { throw connectionFailure(connection) }
         var statementIndex = 0
@@ -247,6 +267,7 @@ public final class PostgresConnection: DatabaseConnection, MigrationLocking, Dat
     @discardableResult
     public func query(_ sql: String) throws -> [[String?]] {
         let connection = try liveHandle()
+        if !sql.hasPrefix("SELECT ") { knownTables = [:] }
         guard let result = try cancellable({ PQexec(connection, sql) }) else { throw connectionFailure(connection) }
         defer { PQclear(result) }
         let status = PQresultStatus(result)
@@ -285,9 +306,20 @@ public final class PostgresConnection: DatabaseConnection, MigrationLocking, Dat
     /// True when a table (plain or partitioned) of that exact name is in the connection's schema
     /// (`session.schema`: the options' schema, else `current_schema()` at connect). A schema the role may not use is left out of
     /// `current_schema()` and would look empty: that, and a table the role may not read, is an error.
+    /// Inside a transaction the answer is kept until the next `execute` or non-SELECT `query`.
     /// - Throws: `DatabaseError` (SQLSTATE 42501) naming the role, the schema or table and the
     ///   missing privilege; `DatabaseError` when the query fails.
     public func tableExists(_ name: String) throws -> Bool {
+        // Outside a transaction another session's change shows at once, so nothing is kept.
+        guard let handle, PQtransactionStatus(handle) == PQTRANS_INTRANS else { return try readTableExists(name) }
+        if let known = knownTables[name] { return known }
+        let exists = try readTableExists(name)
+        knownTables[name] = exists
+        return exists
+    }
+
+    /// `tableExists` without the cache: one query of the catalog and the privileges.
+    func readTableExists(_ name: String) throws -> Bool {
         let schema = dialect.literal(session.schema ?? "public")
         let rows = try query(
             """

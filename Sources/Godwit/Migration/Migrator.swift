@@ -56,7 +56,13 @@ public struct Migrator {
         // Plan once read-only first, so that a refusal (gate, irreversible step, failed revision,
         // bad target) leaves the database untouched — not even Godwit's tables are created.
         // The plan is made again under the lock, from the state read there.
-        let (rows, recorded, hasOpenRecords) = try previewState()
+        let previewConnection = try workspace.connect(environment, readOnly: true)
+        var workConnection: (any DriverConnection)?
+        defer {
+            previewConnection.close()
+            workConnection?.close()
+        }
+        let (rows, recorded, hasOpenRecords) = try previewState(on: previewConnection)
         let preview = try planner().plan(request, graph: graph, rows: rows, repeatables: try workspace.repeatables(), recorded: recorded)
         try gate.check(preview, request: request)
         try checkLint(preview)
@@ -69,8 +75,14 @@ public struct Migrator {
         // transaction, and so do its table and the schema that holds it.
         let dialect = try workspace.dialect(of: environment)
         let createsNothingAtConnect = request.isRehearsal && dialect.canWriteThroughReadOnlyConnection && dialect.locksWithoutWriting(environment.lockMode)
-        let connection = try workspace.connect(environment, readOnly: createsNothingAtConnect)
-        defer { connection.close() }
+        // Where the work's session would differ from the preview's in nothing (PostgreSQL, with no
+        // schema to create at connect), the preview's connection does the work: one connection, not two.
+        let sharesPreview = dialect.canWriteThroughReadOnlyConnection && (createsNothingAtConnect || (environment.schema ?? "").isEmpty)
+        if !sharesPreview {
+            previewConnection.close()
+            workConnection = try workspace.connect(environment, readOnly: createsNothingAtConnect)
+        }
+        let connection = workConnection ?? previewConnection
         let store = StateStore(for: connection, project: project)
         if request.isRehearsal {
             do {
@@ -150,14 +162,13 @@ public struct Migrator {
         }
     }
 
-    /// The recorded state (revisions, and repeatables' checksums) through a read-only connection,
+    /// The recorded state (revisions, and repeatables' checksums) through a read-only connection
+    /// (in a read-only transaction),
     /// and whether audit records wait to be
     /// sealed (left by a killed run or an offline script) or to be copied to the `audit_log:`
     /// file: then even a no-op run takes the lock to do that.
-    func previewState() throws -> ([AppliedRevision], [String: String], Bool) {
-        let connection = try workspace.connect(environment, readOnly: true)
-        defer { connection.close() }
-        return try workspace.withReadTransaction(connection, environment: environment) {
+    func previewState(on connection: any DriverConnection) throws -> ([AppliedRevision], [String: String], Bool) {
+        try workspace.withReadTransaction(connection, environment: environment) {
             let store = StateStore(for: connection, project: project)
             let rows = try store.readRevisions(on: connection)
             let isOpen = try store.hasOpenAuditRecords(on: connection)
