@@ -40,6 +40,37 @@ import Testing
         #expect(try appliedIDs(Self.tenant(sandbox, 3)) == ["a1"])
     }
 
+    /// `repair -e FLEET`: each target re-records its own changed checksum in its own audit chain;
+    /// a rerun finds nothing; `--target` picks targets; a protected fleet needs `--yes`.
+    @Test func repairRunsPerTargetAndIsAuditedInEach() throws {
+        let sandbox = try Self.sandbox(prod: ["protected: true"])
+        defer { sandbox.remove() }
+        #expect(try sandbox.godwit(["upgrade", "-e", "prod", "a1", "--yes"]).status == 0)
+        #expect(try sandbox.godwit(["upgrade", "-e", "prod", "--yes", "--target", "t_001"]).status == 0)
+        // A comment-only edit of a1, applied everywhere.
+        let path = "versions/a1_users.sql"
+        try sandbox.write(path, try sandbox.read(path) + "-- a comment\n")
+        #expect(try sandbox.godwit(["verify", "-e", "prod"]).status == 3)
+
+        let refused = try sandbox.godwit(["repair", "-e", "prod", "--all", "--reason", "comment"])
+        #expect(refused.status == 5, "\(refused)")
+        let some = try sandbox.godwit(["repair", "-e", "prod", "a1", "--reason", "comment", "--yes", "--target", "t_001"])
+        #expect(some.status == 0, "\(some)")
+        #expect(some.stdout.contains("t_001: re-recorded 1 checksum (audit #3)"), "\(some)")
+        #expect(some.stdout.hasSuffix("prod: 1 target: 1 repaired\n"), "\(some)")
+        let rest = try sandbox.godwit(["repair", "-e", "prod", "a1", "--reason", "comment", "--yes", "--json"])
+        #expect(rest.status == 0, "\(rest)")
+        let targets = try #require(try rest.jsonObject()["targets"] as? [[String: Any]])
+        #expect(targets.map { ($0["target"] as? String ?? "", ($0["steps"] as? [Any])?.count ?? -1) }.map { "\($0.0)=\($0.1)" }
+                == ["t_001=0", "t_002=1", "t_003=1"], "t_001 was repaired before: passed over\n\(rest)")
+        #expect(try sandbox.godwit(["verify", "-e", "prod"]).status == 0)
+        let audit = try sandbox.godwit(["audit", "-e", "prod", "--operation", "repair", "--json"]).jsonArray()
+        #expect(audit.compactMap { $0["target"] as? String }.sorted() == ["t_001", "t_002", "t_003"], "one repair record in each target's chain")
+        #expect(try sandbox.godwit(["audit", "verify", "-e", "prod"]).status == 0)
+        let again = try sandbox.godwit(["repair", "-e", "prod", "--all", "--reason", "again", "--yes"])
+        #expect(again.status == 0 && again.stdout.hasSuffix("prod: 3 targets: 3 unchanged\n"), "\(again)")
+    }
+
     @Test func sqlPrintsOneScriptForOneSharedStateElseRefusesNamingTheTargets() throws {
         let sandbox = try Self.sandbox()
         defer { sandbox.remove() }

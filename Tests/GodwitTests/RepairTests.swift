@@ -106,7 +106,8 @@ import Testing
         #expect(throws: RepairError.nothingNamed) { try repair(project).run(Repair.Request(revisions: [], isAll: false, reason: "x")) }
     }
 
-    @Test func aFleetIsRefusedAsNotSupportedYet() throws {
+    /// `Repair.run` is one database's; a fleet goes through `FleetReads.repair` (the command does).
+    @Test func oneDatabasesRepairRefusesAFleet() throws {
         let project = try FleetTests.project(count: 2)
         defer { project.remove() }
         let error = try #require(throws: FleetError.self) {

@@ -7,13 +7,13 @@ public struct AuditFilter: Sendable, Equatable {
     public var since: Date?
     /// At most this many records: the newest that pass the other filters.
     public var limit: Int?
-    /// Only this operation: `upgrade`, `downgrade`, `promote`, `stamp`, `resolve` or `adopt`.
+    /// Only this operation: `upgrade`, `downgrade`, `promote`, `stamp`, `resolve`, `adopt` or `repair`.
     public var operation: String?
     /// Only the records of this actor (exact match).
     public var actor: String?
 
-    /// The operations an audit record can name.
-    public static let operations = [Plan.Operation.upgrade, .downgrade, .promote, .stamp, .resolve, .adopt].map(\.rawValue)
+    /// The operations an audit record can name (`repair` is no plan's: it runs no revision).
+    public static let operations = [Plan.Operation.upgrade, .downgrade, .promote, .stamp, .resolve, .adopt].map(\.rawValue) + ["repair"]
 
     /// Creates a filter from values already checked.
     public init(since: Date? = nil, limit: Int? = nil, operation: String? = nil, actor: String? = nil) {

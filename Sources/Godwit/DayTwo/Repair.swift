@@ -17,6 +17,9 @@ public struct Repair {
         public var isConfirmed = false
         /// `--dry-run`: list what would be re-recorded, change nothing.
         public var isDryRun = false
+        /// A named revision whose checksum already matches is passed over instead of refused
+        /// (a fleet's targets: some were repaired by an earlier run, or never edited).
+        public var passesOverUnchanged = false
 
         /// Creates a request.
         public init(revisions: [String], isAll: Bool, reason: String) {
@@ -124,7 +127,10 @@ public struct Repair {
             guard let row = applied.first(where: { $0.revision == id }) else {
                 throw RepairError.notApplied(revision: id, environment: environment.name)
             }
-            guard let repaired = step(row) else { throw RepairError.unchanged(revision: id, environment: environment.name) }
+            guard let repaired = step(row) else {
+                if request.passesOverUnchanged { continue }
+                throw RepairError.unchanged(revision: id, environment: environment.name)
+            }
             if !steps.contains(where: { $0.revision == id }) { steps.append(repaired) }
         }
         return steps

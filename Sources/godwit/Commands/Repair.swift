@@ -18,6 +18,7 @@ extension GodwitCommand {
         @Option(name: .long, help: "Why the edit is accepted: stored in the audit record (required).") var reason: String
         @Flag(name: .long, help: "Confirm for a protected environment.") var yes = false
         @Flag(name: .customLong("dry-run"), help: "List what would be re-recorded; change nothing.") var dryRun = false
+        @OptionGroup var fleet: FleetOptions
 
         func validate() throws {
             guard all != !revisions.isEmpty else {
@@ -32,7 +33,17 @@ extension GodwitCommand {
             var request = Godwit.Repair.Request(revisions: revisions, isAll: all, reason: reason)
             request.isConfirmed = yes
             request.isDryRun = dryRun
-            if environment.isProtected && !yes && !dryRun && console.isInteractive && !console.isJSON && !environment.isFleet {
+            if environment.isFleet || fleet.isGiven {
+                guard environment.isFleet else {
+                    throw FleetError(.selectionWithoutFleet(environment: environment.name), environment: environment.name)
+                }
+                if environment.isProtected && !yes && !dryRun && console.isInteractive && !console.isJSON {
+                    request.isConfirmed = confirm(environment, console: console)
+                }
+                let reads = try FleetReads(workspace: workspace).repair(request, environment: environment, rollout: fleet.rollout())
+                return try renderFleetRepair(reads, environment: environment.name, isDryRun: dryRun, graph: try? workspace.graph(), console: console)
+            }
+            if environment.isProtected && !yes && !dryRun && console.isInteractive && !console.isJSON {
                 var preview = request
                 preview.isDryRun = true
                 let planned = try repair.run(preview)
@@ -59,4 +70,49 @@ func renderRepair(_ result: RepairResult, graph: RevisionGraph?, console: Consol
     if result.isDryRun { return console.out("would re-record \(count) in '\(result.environment)' (dry run: nothing changed)") }
     let audit = result.auditID.map { console.dim(" (audit #\($0))") } ?? ""
     console.out("\(console.green("re-recorded \(count) in '\(result.environment)'"))\(audit)")
+}
+
+/// `repair` of a fleet: a line per target (`t_003: re-recorded 1 checksum (audit #4)`), then
+/// `prod: 3 targets: 1 repaired, 2 unchanged`; exit 1 when a target failed. JSON: the objects of
+/// each target with a `"target"` key, under `"targets"`.
+func renderFleetRepair(
+    _ reads: [FleetReads.Read<RepairResult>], environment: String, isDryRun: Bool, graph: RevisionGraph?, console: Console
+) throws {
+    let failed = unreadableNames(reads)
+    let repaired = reads.filter { ($0.found?.steps.isEmpty ?? true) == false }.map(\.target)
+    let unchanged = reads.filter { $0.found?.steps.isEmpty == true }.map(\.target)
+    if console.isJSON {
+        let targets: [JSONValue] = reads.map { read in
+            switch read.value {
+            case .success(let result):
+                guard case .object(var members) = result.json(graph: graph) else { return result.json(graph: graph) }
+                members["target"] = .string(read.target)
+                return .object(members)
+            case .failure:
+                return .object(["target": .string(read.target), "error": .string(read.error ?? "")])
+            }
+        }
+        console.json(.object([
+            "environment": .string(environment), "operation": .string("repair"), "dry_run": .bool(isDryRun),
+            "targets": .array(targets),
+        ]))
+    } else {
+        for read in reads {
+            switch read.value {
+            case .success(let result) where result.steps.isEmpty:
+                console.out("\(read.target): nothing to repair")
+            case .success(let result):
+                let count = "\(result.steps.count) checksum\(result.steps.count == 1 ? "" : "s")"
+                let audit = result.auditID.map { " (audit #\($0))" } ?? ""
+                console.out("\(read.target): \(isDryRun ? "would re-record" : "re-recorded") \(count)\(audit)")
+            case .failure:
+                console.out("\(read.target): \(console.red("failed")): \(read.error ?? "")")
+            }
+        }
+        renderFleetSummary(
+            environment, count: reads.count,
+            groups: [(isDryRun ? "to repair" : "repaired", repaired, false), ("unchanged", unchanged, false), ("failed", failed, true)],
+            console: console)
+    }
+    if !failed.isEmpty { throw ArgumentParser.ExitCode(ExitStatus.failed.rawValue) }
 }
