@@ -40,6 +40,21 @@ import Testing
         #expect(try appliedIDs(Self.tenant(sandbox, 3)) == ["a1"])
     }
 
+    /// A changed repeatable is pending on each target: `status` counts it, `check` exits 3 naming
+    /// the targets, and an upgrade runs it everywhere.
+    @Test func aChangedRepeatableIsPendingOnEveryTarget() throws {
+        let sandbox = try Self.sandbox()
+        defer { sandbox.remove() }
+        #expect(try sandbox.godwit(["upgrade", "-e", "prod"]).status == 0)
+        try sandbox.write("versions/repeatable/v.sql", "-- message: a view\n\n-- +upgrade\nDROP VIEW IF EXISTS v;\nCREATE VIEW v AS SELECT id FROM users;\n")
+        let check = try sandbox.godwit(["check", "-e", "prod"])
+        #expect(check.status == 3, "\(check)")
+        #expect(check.stdout.contains("repeatable_pending: target 't_002': repeatable 'repeatable/v'"), "\(check)")
+        #expect(try sandbox.godwit(["status", "-e", "prod"]).stdout.contains("3 targets: 3 pending"))
+        #expect(try sandbox.godwit(["upgrade", "-e", "prod"]).status == 0)
+        #expect(try sandbox.godwit(["check", "-e", "prod"]).status == 0)
+    }
+
     /// `repair -e FLEET`: each target re-records its own changed checksum in its own audit chain;
     /// a rerun finds nothing; `--target` picks targets; a protected fleet needs `--yes`.
     @Test func repairRunsPerTargetAndIsAuditedInEach() throws {

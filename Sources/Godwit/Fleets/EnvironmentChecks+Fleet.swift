@@ -10,11 +10,18 @@ extension EnvironmentChecks {
         let fleet = try FleetResolver(workspace: workspace).resolve(environment)
         var problems: [Problem] = []
         var pending = Set<String>()
-        for (member, rows) in FleetReader(workspace: workspace).states(of: fleet) {
+        let workspace = workspace
+        let repeatables = try workspace.repeatables()
+        // Each target's rows and the repeatables it has run, so that a changed repeatable is
+        // pending there as on one database.
+        let reads = FleetReader(workspace: workspace).map(fleet.members, parallel: environment.rollout.parallel) { member in
+            (member, Result { (try workspace.readState(of: member.environment), try workspace.readRepeatables(of: member.environment)) })
+        }
+        for (member, read) in reads {
             let lead = "target '\(member.name)': "
-            switch rows {
-            case .success(let rows):
-                let state = StateReport(graph: graph, rows: rows)
+            switch read {
+            case .success(let (rows, recorded)):
+                let state = StateReport(graph: graph, rows: rows, repeatables: repeatables, recorded: recorded)
                 pending.formUnion(state.pending)
                 problems += stateProblems(state, graph: graph, environment: environment).map { problem in
                     var problem = problem
