@@ -21,7 +21,7 @@ public struct ReportPage: Sendable {
         out += "<title>Godwit report: \(escape(report.project))</title>\n<style>\n\(Self.style)</style>\n</head>\n<body>\n"
         out += "<header>\n<h1>Godwit report <span class=\"project\">\(escape(report.project))</span></h1>\n"
         let heads = report.heads.map { "<code>\(escape(GraphPicture.short($0)))</code>" }.joined(separator: ", ")
-        out += "<p class=\"meta\">Read \(escape(report.generatedAt)) · \(report.revisionCount) revisions · "
+        out += "<p class=\"meta\">Read \(escape(report.generatedAt)) · \(report.revisionCount) revision\(report.revisionCount == 1 ? "" : "s") · "
         out += "head\(report.heads.count == 1 ? "" : "s") \(heads.isEmpty ? "none" : heads)</p>\n</header>\n<main>\n"
         out += environments + graph + timelines
         return out + "</main>\n</body>\n</html>\n"

@@ -26,7 +26,9 @@ extension GodwitCommand {
             let report = try ReportReader(workspace: workspace).report(isFull: full, connectTimeout: connectTimeout)
             try write(ReportPage(report).html, to: output)
             if console.isJSON { return console.json(.object(["path": .string(URL(fileURLWithPath: output).standardizedFileURL.path)])) }
-            console.progress("wrote \(output): \(report.environments.count) environments, \(report.revisionCount) revisions")
+            let environments = report.environments.count, revisions = report.revisionCount
+            console.progress(
+                "wrote \(output): \(environments) environment\(environments == 1 ? "" : "s"), \(revisions) revision\(revisions == 1 ? "" : "s")")
         }
     }
 }
