@@ -22,6 +22,20 @@ import Testing
         return orders.id
     }
 
+    /// A fleet's timeline in the report: every target's records, each marked with its target, and
+    /// the chains of all its targets verified together.
+    @Test func theReportListsAFleetsRecordsWithTheirTargets() throws {
+        let sandbox = try FleetCommandTests.sandbox(count: 3)
+        defer { sandbox.remove() }
+        #expect(try sandbox.godwit(["upgrade", "-e", "prod", "--reason", "tenants first"]).status == 0)
+        let written = try sandbox.godwit(["report", "-o", "report.html"])
+        #expect(written.status == 0, "\(written)")
+        let page = try sandbox.read("report.html")
+        for target in ["t_001", "t_002", "t_003"] { #expect(page.contains("upgrade <span class=\"steps\">on \(target)</span>"), "\(target)") }
+        #expect(page.contains("Audit chain verified: 3 records"), "the three targets' chains")
+        #expect(page.contains("tenants first"))
+    }
+
     @Test func graphDrawsEveryEnvironmentAndNotesTheUnreachable() throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }

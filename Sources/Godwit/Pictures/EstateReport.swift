@@ -113,12 +113,8 @@ public struct ReportReader: Sendable {
         guard status.isReachable else {
             return EstateReport.Timeline(environment: status.name, records: [], total: 0, error: "unreachable: " + (status.error ?? ""))
         }
-        guard status.targets == nil else {
-            return EstateReport.Timeline(
-                environment: status.name, records: [], total: 0,
-                error: "a fleet: each of its \(status.targets?.count ?? 0) targets keeps its own audit trail and chain, not listed here")
-        }
         let reader = AuditReader(workspace: workspace)
+        if status.targets != nil { return fleetTimeline(of: status.name, reader: reader) }
         do {
             let environment = try workspace.project.environment(status.name)
             let records = try reader.records(of: environment)
@@ -131,6 +127,40 @@ public struct ReportReader: Sendable {
             return timeline
         } catch {
             return EstateReport.Timeline(environment: status.name, records: [], total: 0, error: (error as? any GodwitError)?.message ?? "\(error)")
+        }
+    }
+
+    /// A fleet's timeline: the records of every target, newest first, each marked with its target,
+    /// and its targets' chains verified, a problem led by its target. A target that cannot be read
+    /// is a verification error naming it.
+    func fleetTimeline(of name: String, reader: AuditReader) -> EstateReport.Timeline {
+        do {
+            let environment = try workspace.project.environment(name)
+            let fleetReads = FleetReads(workspace: workspace)
+            let reads = try fleetReads.each(environment) { member in
+                (try reader.records(of: member.environment), try reader.verify(member.environment))
+            }
+            let records = FleetReads.records(reads.map { FleetReads.Read(target: $0.target, value: $0.value.map(\.0)) }, limit: nil)
+            var timeline = EstateReport.Timeline(environment: name, records: Array(records.prefix(Self.timelineLimit)), total: records.count)
+            var verification = AuditVerification(environment: name, records: 0, logPath: nil, problems: [])
+            var unreadable: [String] = []
+            for read in reads {
+                guard case .success(let (_, checked)) = read.value else {
+                    unreadable.append("\(read.target): \(read.error ?? "")")
+                    continue
+                }
+                verification.records += checked.records
+                verification.problems += checked.problems.map { problem in
+                    var problem = problem
+                    problem.message = "target '\(read.target)': " + problem.message
+                    return problem
+                }
+            }
+            timeline.verification = verification
+            if !unreadable.isEmpty { timeline.verificationError = "cannot be read: " + unreadable.joined(separator: "; ") }
+            return timeline
+        } catch {
+            return EstateReport.Timeline(environment: name, records: [], total: 0, error: (error as? any GodwitError)?.message ?? "\(error)")
         }
     }
 }

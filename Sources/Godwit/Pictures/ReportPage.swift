@@ -131,7 +131,7 @@ public struct ReportPage: Sendable {
             for record in timeline.records {
                 let outcome = record.outcome ?? "running"
                 let steps = record.steps.map { "\($0.direction.rawValue) <code>\(escape(GraphPicture.short($0.revision)))</code>" }
-                var what = escape(record.operation)
+                var what = escape(record.operation) + (record.target.map { " <span class=\"steps\">on \(escape($0))</span>" } ?? "")
                 if !steps.isEmpty { what += "<br><span class=\"steps\">" + steps.joined(separator: ", ") + "</span>" }
                 if let error = record.error { what += "<br><span class=\"error\">\(escape(error))</span>" }
                 out += "<tr><td>\(record.id)</td><td>\(escape(Self.when(record.startedAt)))</td><td>\(escape(record.actor))</td><td>\(what)</td>"
