@@ -47,7 +47,7 @@ public final class PostgresConnection: DatabaseConnection, MigrationLocking, Dat
     public var dialect: any DatabaseDialect { PostgresDialect() }
     /// The settings `prepareSession` established, restored after each revision; its schema is the
     /// options' one, else `current_schema()` read once at connect (behind a pooler: `public`).
-    public private(set) var session = SessionSettings()
+    public internal(set) var session = SessionSettings()
     /// `current_database()`, read once at connect (it cannot change on a connection).
     var databaseName: String?
     /// What `tableExists` answered inside the open transaction, by table name; emptied by every
@@ -98,47 +98,6 @@ public final class PostgresConnection: DatabaseConnection, MigrationLocking, Dat
     }
 
     deinit { close() }
-
-    /// Sets the session up: string syntax, message level, timeouts, schema and search_path; in one
-    /// round trip (one simple-query script, its last statement reading what the session needs to
-    /// know), plus one to create a missing schema.
-    func prepareSession() throws {
-        let schema = options.schema.flatMap { $0.isEmpty ? nil : $0 }
-        // Literals after it rely on standard_conforming_strings, so it comes first; but the server
-        // lexes the whole script before it runs the SET, so the schema's literal is written as an
-        // escape string (`E'…'`), which reads the same either way.
-        var statements = ["SET standard_conforming_strings = on", "SET client_min_messages = notice"]
-        statements += dialect.sessionTimeouts(lock: options.lockTimeout, statement: options.statementTimeout)
-        // Naming a schema that does not exist yet is allowed; it is created below.
-        if let schema { statements.append("SET search_path TO \(dialect.quote(schema))") }
-        // CREATE SCHEMA IF NOT EXISTS checks the CREATE privilege on the database even when the
-        // schema exists, so it only runs when the schema is missing.
-        let exists = schema.map { "EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = \(Self.escapeLiteral($0)))" }
-        statements.append("SELECT current_database(), current_schema(), \(exists ?? "true")")
-        guard let row = try query(statements.joined(separator: ";\n")).first, row.count == 3 else {
-            throw DatabaseError(.statement, "the server did not name the current database")
-        }
-        databaseName = row[0]
-        if let schema, row[2] != "t", !options.isReadOnly { try execute("CREATE SCHEMA IF NOT EXISTS \(dialect.quote(schema))") }
-        session = SessionSettings(
-            schema: resolvedSchema(current: row[1]), setsSearchPath: schema != nil, lockTimeout: options.lockTimeout,
-            statementTimeout: options.statementTimeout, isPooled: options.isPooled)
-    }
-
-    /// A string literal in escape-string syntax (`E'…'`), which the server reads the same whatever
-    /// `standard_conforming_strings` is.
-    static func escapeLiteral(_ value: String) -> String {
-        "E'" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "''") + "'"
-    }
-
-    /// The schema of Godwit's tables: the options' one, else, behind a pooler, `public` (the server
-    /// session's search_path may be a neighbour's), else `current`, the first of the search_path
-    /// that exists, as read at connect.
-    func resolvedSchema(current: String?) -> String {
-        if let schema = options.schema, !schema.isEmpty { return schema }
-        if options.isPooled { return "public" }
-        return current ?? "public"
-    }
 
     /// Closes the connection with `PQfinish`, stopping the heartbeats of its leases; idempotent.
     public func close() {
@@ -301,71 +260,6 @@ public final class PostgresConnection: DatabaseConnection, MigrationLocking, Dat
             rows.append(values)
         }
         return rows
-    }
-
-    /// True when a table (plain or partitioned) of that exact name is in the connection's schema
-    /// (`session.schema`: the options' schema, else `current_schema()` at connect). A schema the role may not use is left out of
-    /// `current_schema()` and would look empty: that, and a table the role may not read, is an error.
-    /// Inside a transaction the answer is kept until the next `execute` or non-SELECT `query`.
-    /// - Throws: `DatabaseError` (SQLSTATE 42501) naming the role, the schema or table and the
-    ///   missing privilege; `DatabaseError` when the query fails.
-    public func tableExists(_ name: String) throws -> Bool {
-        // Outside a transaction another session's change shows at once, so nothing is kept.
-        guard let handle, PQtransactionStatus(handle) == PQTRANS_INTRANS else { return try readTableExists(name) }
-        if let known = knownTables[name] { return known }
-        let exists = try readTableExists(name)
-        knownTables[name] = exists
-        return exists
-    }
-
-    /// `tableExists` without the cache: one query of the catalog and the privileges.
-    func readTableExists(_ name: String) throws -> Bool {
-        let schema = dialect.literal(session.schema ?? "public")
-        let rows = try query(
-            """
-            SELECT n.nspname, current_user, pg_catalog.has_schema_privilege(n.oid, 'USAGE'), c.oid IS NOT NULL,
-                   c.oid IS NULL OR pg_catalog.has_table_privilege(c.oid, 'SELECT')
-            FROM pg_catalog.pg_namespace n
-            LEFT JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = \(dialect.literal(name)) AND c.relkind IN ('r', 'p')
-            WHERE n.nspname = \(schema)
-            """)
-        guard let row = rows.first else { return false }
-        let schemaName = row[0] ?? "?"
-        let role = row[1] ?? "?"
-        if row[2] != "t" {
-            throw DatabaseError(
-                .statement,
-                "role '\(role)' lacks the USAGE privilege on schema '\(schemaName)', so Godwit cannot see its tables or state; "
-                    + "grant it: GRANT USAGE ON SCHEMA \(dialect.quote(schemaName)) TO \(dialect.quote(role))",
-                sqlstate: "42501")
-        }
-        if row[4] != "t" {
-            throw DatabaseError(
-                .statement,
-                "role '\(role)' lacks the SELECT privilege on table '\(schemaName).\(name)', so Godwit cannot read it; "
-                    + "grant it: GRANT SELECT ON \(dialect.quote(schemaName)).\(dialect.quote(name)) TO \(dialect.quote(role)) (a role that migrates needs INSERT, UPDATE and DELETE too)",
-                sqlstate: "42501")
-        }
-        return row[3] == "t"
-    }
-
-    /// Drops every schema the user owns (or is a member of the owner of) and creates
-    /// `workingSchema` (nil: `public`) again as the session's empty working schema.
-    /// - Throws: `DatabaseError`.
-    public func wipe(workingSchema: String?) throws {
-        let name = workingSchema ?? "public"
-        let owned = try query(
-            """
-            SELECT nspname FROM pg_catalog.pg_namespace
-            WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND nspname NOT LIKE 'pg\\_temp\\_%' ESCAPE '\\'
-              AND nspname NOT LIKE 'pg\\_toast\\_temp\\_%' ESCAPE '\\' AND pg_catalog.pg_has_role(nspowner, 'MEMBER')
-            ORDER BY nspname
-            """
-        ).compactMap { $0[0] }
-        var script = owned.map { "DROP SCHEMA \(dialect.quote($0)) CASCADE;" }
-        script.append("CREATE SCHEMA IF NOT EXISTS \(dialect.quote(name));")
-        script.append("SET search_path TO \(dialect.quote(name));")
-        try execute(script.joined(separator: "\n"))
     }
 
     /// Splits a script with libpg_query: each statement's text from its first token through its
