@@ -13,11 +13,7 @@ struct AdoptFleetTests {
     /// a glob of six SQLite tenants, each migrated by golang-migrate up to its own version (t_3
     /// left dirty at 3), and `locked` the same tenants, protected.
     static func sandbox() throws -> Sandbox {
-        let box = try Sandbox()
-        try box.initProject()
-        for name in try FileManager.default.contentsOfDirectory(atPath: box.url("versions").path) {
-            try FileManager.default.removeItem(at: box.url("versions/\(name)"))
-        }
+        let box = try ImportCommandTests.emptyProject()
         #expect(try box.godwit(["import", "golang-migrate", fixture.path]).status == 0)
         try box.write("environments/environments.yaml", """
             default_environment: dev

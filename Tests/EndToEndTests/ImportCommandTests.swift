@@ -6,7 +6,7 @@ struct ImportCommandTests {
     func fixture(_ tool: String) -> String { Paths.fixtures.appendingPathComponent("import/\(tool)").path }
 
     /// `godwit init` with its example revision removed: an empty history to import into.
-    func emptyProject() throws -> Sandbox {
+    static func emptyProject() throws -> Sandbox {
         let box = try Sandbox()
         try box.initProject()
         for name in try FileManager.default.contentsOfDirectory(atPath: box.url("versions").path) {
@@ -16,7 +16,7 @@ struct ImportCommandTests {
     }
 
     @Test func importWritesTheFilesAndSaysWhatToDefine() throws {
-        let box = try emptyProject()
+        let box = try Self.emptyProject()
         defer { box.remove() }
         let result = try box.godwit(["import", "flyway", fixture("flyway")])
         #expect(result.status == 0, "\(result)")
@@ -42,7 +42,7 @@ struct ImportCommandTests {
     }
 
     @Test func importJSONWithGlobalOptionsFirst() throws {
-        let box = try emptyProject()
+        let box = try Self.emptyProject()
         defer { box.remove() }
         let result = try box.godwit(["--json", "import", "golang-migrate", fixture("golang-migrate")])
         #expect(result.status == 0, "\(result)")
@@ -55,7 +55,7 @@ struct ImportCommandTests {
     }
 
     @Test func aBadFileWritesNothingUnlessSkipBad() throws {
-        let box = try emptyProject()
+        let box = try Self.emptyProject()
         defer { box.remove() }
         try box.write("goose/1_a.sql", "-- +goose Up\nCREATE TABLE a (id int);\n")
         try box.write("goose/2_b.sql", "-- +goose Up\n-- +goose StatementBegin\nCREATE TABLE b (id int);\n")
@@ -79,7 +79,7 @@ struct ImportCommandTests {
     }
 
     @Test func adoptDryRunThenAdoptThenUpgrade() throws {
-        let box = try emptyProject()
+        let box = try Self.emptyProject()
         defer { box.remove() }
         #expect(try box.godwit(["import", "dbmate", fixture("dbmate")]).status == 0)
         try FileManager.default.createDirectory(at: box.url("var"), withIntermediateDirectories: true)
@@ -118,7 +118,7 @@ struct ImportCommandTests {
     }
 
     @Test func adoptRefusesAnUnknownVersionNamingIt() throws {
-        let box = try emptyProject()
+        let box = try Self.emptyProject()
         defer { box.remove() }
         #expect(try box.godwit(["import", "golang-migrate", fixture("golang-migrate")]).status == 0)
         try FileManager.default.createDirectory(at: box.url("var"), withIntermediateDirectories: true)

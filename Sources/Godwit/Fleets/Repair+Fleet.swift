@@ -23,4 +23,15 @@ extension FleetReads {
             Read(target: member.name, value: Result { try Repair(workspace: workspace, environment: member.environment).run(perTarget) })
         }
     }
+
+    /// `repair --json` of a fleet: `{environment, operation: "repair", dry_run, targets}`, each
+    /// target the change object of its repair (SPEC §9) with `target` and `error`.
+    public static func repairJSON(
+        _ reads: [Read<RepairResult>], environment: String, isDryRun: Bool, graph: RevisionGraph?
+    ) -> JSONValue {
+        .object([
+            "environment": .string(environment), "operation": .string("repair"), "dry_run": .bool(isDryRun),
+            "targets": .array(reads.map { read in read.marking(read.found?.json(graph: graph) ?? .object([:])) }),
+        ])
+    }
 }

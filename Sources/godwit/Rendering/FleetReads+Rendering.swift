@@ -147,3 +147,35 @@ func fleetAuditRecords(_ reads: [FleetReads.Read<[AuditRecord]>], limit: Int?, c
     for read in reads where read.error != nil { console.warn("\(read.target): cannot be read: \(read.error ?? "")") }
     return (FleetReads.records(reads, limit: limit), !unreadableNames(reads).isEmpty)
 }
+
+/// `repair` of a fleet: a line per target (`t_003: re-recorded 1 checksum (audit #4)`), then
+/// `prod: 3 targets: 1 repaired, 2 unchanged`; exit 1 when a target failed. JSON: the objects of
+/// each target with a `"target"` key, under `"targets"`.
+func renderFleetRepair(
+    _ reads: [FleetReads.Read<RepairResult>], environment: String, isDryRun: Bool, graph: RevisionGraph?, console: Console
+) throws {
+    let failed = unreadableNames(reads)
+    let repaired = reads.filter { $0.found.map { !$0.steps.isEmpty } == true }.map(\.target)
+    let unchanged = reads.filter { $0.found?.steps.isEmpty == true }.map(\.target)
+    if console.isJSON {
+        console.json(FleetReads.repairJSON(reads, environment: environment, isDryRun: isDryRun, graph: graph))
+    } else {
+        for read in reads {
+            switch read.value {
+            case .success(let result) where result.steps.isEmpty:
+                console.out("\(read.target): nothing to repair")
+            case .success(let result):
+                let count = "\(result.steps.count) checksum\(result.steps.count == 1 ? "" : "s")"
+                let audit = result.auditID.map { " (audit #\($0))" } ?? ""
+                console.out("\(read.target): \(isDryRun ? "would re-record" : "re-recorded") \(count)\(audit)")
+            case .failure:
+                console.out("\(read.target): \(console.red("failed")): \(read.error ?? "")")
+            }
+        }
+        renderFleetSummary(
+            environment, count: reads.count,
+            groups: [(isDryRun ? "to repair" : "repaired", repaired, false), ("unchanged", unchanged, false), ("failed", failed, true)],
+            console: console)
+    }
+    if !failed.isEmpty { throw ArgumentParser.ExitCode(ExitStatus.failed.rawValue) }
+}
