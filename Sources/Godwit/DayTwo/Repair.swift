@@ -65,20 +65,10 @@ public struct Repair {
         let connection = try workspace.connect(environment, readOnly: false)
         defer { connection.close() }
         let store = StateStore(for: connection, project: workspace.project)
-        do {
-            return try connection.withLock(migrator.lockRequest, waiting: { holder in
-                workspace.events(.waitingForLock(environment: environment.name, holder: holder))
-            }) {
-                try store.createTables(on: connection)
-                let trail = try migrator.auditTrail(connection, store: store)
-                try trail.sealInterrupted(graph: graph)
-                try trail.catchUpLogFile()
-                let steps = try repairs(request, graph: graph, rows: store.readRevisions(on: connection))
-                if steps.isEmpty { return RepairResult(environment: environment.name, isDryRun: false, heads: heads, steps: [], auditID: nil) }
-                return try record(steps, request: request, heads: heads, connection: connection, store: store, trail: trail, url: url)
-            }
-        } catch let error as DatabaseError {
-            throw workspace.contextualize(error, environment: environment, url: url)
+        return try migrator.withMigrationLock(on: connection, store: store, url: url, graph: graph) { trail in
+            let steps = try repairs(request, graph: graph, rows: store.readRevisions(on: connection))
+            if steps.isEmpty { return RepairResult(environment: environment.name, isDryRun: false, heads: heads, steps: [], auditID: nil) }
+            return try record(steps, request: request, heads: heads, connection: connection, store: store, trail: trail, url: url)
         }
     }
 

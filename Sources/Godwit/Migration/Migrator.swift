@@ -91,22 +91,35 @@ public struct Migrator {
                 throw workspace.contextualize(error, environment: environment, url: url)
             }
         }
+        return try withMigrationLock(on: connection, store: store, url: url, graph: graph) { _ in
+            let rows = try store.readRevisions(on: connection)
+            let plan = try planner().plan(
+                request, graph: graph, rows: rows, repeatables: try workspace.repeatables(), recorded: try store.readRepeatables(on: connection))
+            try gate.check(plan, request: request)
+            if plan.isEmpty && !request.isResolve {
+                return result(plan, request: request, durations: [:], auditID: nil, dryRun: false)
+            }
+            return try apply(plan, request: request, graph: graph, rows: rows, connection: connection, store: store, url: url)
+        }
+    }
+
+    /// Holds the migration lock on `connection` for `body`, after making Godwit's tables and
+    /// catching the audit trail up (a record an interrupted run left open sealed, the log file
+    /// caught up); a database error names the environment and its redacted URL.
+    /// - Throws: `DatabaseError` (reason `.lockTimeout` when the lock is not had in time); what
+    ///   `body` throws.
+    func withMigrationLock<T>(
+        on connection: any DriverConnection, store: StateStore, url: DatabaseURL, graph: RevisionGraph?, _ body: (AuditTrail) throws -> T
+    ) throws -> T {
         do {
             return try connection.withLock(lockRequest, waiting: { holder in
                 workspace.events(.waitingForLock(environment: environment.name, holder: holder))
             }) {
                 try store.createTables(on: connection)
                 let trail = try auditTrail(connection, store: store)
-                try trail.sealInterrupted(graph: try? workspace.graph())
+                try trail.sealInterrupted(graph: graph)
                 try trail.catchUpLogFile()
-                let rows = try store.readRevisions(on: connection)
-                let plan = try planner().plan(
-                    request, graph: graph, rows: rows, repeatables: try workspace.repeatables(), recorded: try store.readRepeatables(on: connection))
-                try gate.check(plan, request: request)
-                if plan.isEmpty && !request.isResolve {
-                    return result(plan, request: request, durations: [:], auditID: nil, dryRun: false)
-                }
-                return try apply(plan, request: request, graph: graph, rows: rows, connection: connection, store: store, url: url)
+                return try body(trail)
             }
         } catch let error as DatabaseError {
             throw workspace.contextualize(error, environment: environment, url: url)
